@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Engine.Diagnostics;
+using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Models;
+
+namespace MailboxImportExport;
+
+/// <summary>
+/// Base of every cmdlet: bridges the engine's async calls onto the pipeline thread. Ctrl+C cancels the
+/// call in flight (StopProcessing), engine diagnostics are queued and written only from the pipeline thread
+/// while the call runs, and exceptions become well-formed ErrorRecords.
+/// </summary>
+public abstract class ExCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly QueuedLogSink _log = new();
+
+    protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing() => _stop.Cancel();
+
+    public void Dispose() => _stop.Dispose();
+
+    /// <summary>The connection of this runspace; a terminating error tells the user how to connect when there is none.</summary>
+    protected ExConnection RequireConnection()
+    {
+        var connection = ConnectionRegistry.Current;
+        if (connection is not null) return connection;
+        ThrowTerminatingError(new ErrorRecord(
+            new InvalidOperationException(
+                "Not connected. Run Connect-ExMailboxService first: for example 'Connect-ExMailboxService -Emulator https://127.0.0.1:<port>/' for the local emulator."),
+            "NotConnected", ErrorCategory.ConnectionError, null));
+        return null!; // unreachable: ThrowTerminatingError always throws
+    }
+
+    /// <summary>Runs one engine call to completion, writing its diagnostics as they arrive.</summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        Task<T> task;
+        using (EngineLog.Use(_log))
+        {
+            task = operation(_stop.Token);
+            Pump(task);
+        }
+        return Result(task);
+    }
+
+    protected void Await(Func<CancellationToken, Task> operation) => Await<bool>(async ct =>
+    {
+        await operation(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>
+    /// Enumerates an async stream on the pipeline thread, one element at a time, so each element can be
+    /// written to the pipeline before the next page is even requested.
+    /// </summary>
+    protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> source)
+    {
+        IAsyncEnumerator<T> enumerator;
+        using (EngineLog.Use(_log)) enumerator = source(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        try
+        {
+            while (true)
+            {
+                Task<bool> moved;
+                using (EngineLog.Use(_log))
+                {
+                    moved = enumerator.MoveNextAsync().AsTask();
+                    Pump(moved);
+                }
+                if (!Result(moved)) yield break;
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            var disposed = enumerator.DisposeAsync().AsTask();
+            Pump(disposed);
+        }
+    }
+
+    private void Pump(Task task)
+    {
+        var handle = ((IAsyncResult)task).AsyncWaitHandle;
+        while (!task.IsCompleted)
+        {
+            handle.WaitOne(100);
+            DrainLog();
+        }
+        DrainLog();
+    }
+
+    private T Result<T>(Task<T> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    private void DrainLog()
+    {
+        while (_log.TryDequeue(out var entry))
+        {
+            switch (entry.Level)
+            {
+                case EngineLogLevel.Debug: WriteDebug(entry.Message); break;
+                case EngineLogLevel.Verbose: WriteVerbose(entry.Message); break;
+                case EngineLogLevel.Warning: WriteWarning(entry.Message); break;
+            }
+        }
+    }
+
+    /// <summary>Writes engine messages of the cmdlet itself through the same redacting path.</summary>
+    protected void Verbose(string message)
+    {
+        using (EngineLog.Use(_log)) EngineLog.Verbose(message);
+        DrainLog();
+    }
+
+    /// <summary>
+    /// An ErrorRecord for a failure: the category follows from what the service said, the message keeps the
+    /// service's code and request id, and the offending input is the target object.
+    /// </summary>
+    protected static ErrorRecord ErrorFor(Exception exception, string errorId, object? target, string? recommendedAction = null)
+    {
+        var record = new ErrorRecord(exception, errorId, CategoryOf(exception), target);
+        if (recommendedAction is not null)
+            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+        return record;
+    }
+
+    private static ErrorCategory CategoryOf(Exception exception) => exception switch
+    {
+        GraphException { StatusCode: System.Net.HttpStatusCode.NotFound } => ErrorCategory.ObjectNotFound,
+        GraphException { StatusCode: System.Net.HttpStatusCode.Unauthorized } => ErrorCategory.AuthenticationError,
+        GraphException { StatusCode: System.Net.HttpStatusCode.Forbidden } => ErrorCategory.PermissionDenied,
+        GraphException { StatusCode: System.Net.HttpStatusCode.Conflict } => ErrorCategory.ResourceExists,
+        GraphException { StatusCode: System.Net.HttpStatusCode.BadRequest } => ErrorCategory.InvalidArgument,
+        GraphException { StatusCode: (System.Net.HttpStatusCode)429 } => ErrorCategory.LimitsExceeded,
+        GraphException { StatusCode: 0 } => ErrorCategory.ConnectionError,
+        GraphException => ErrorCategory.ResourceUnavailable,
+        ExAuthenticationException => ErrorCategory.AuthenticationError,
+        ArgumentException => ErrorCategory.InvalidArgument,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    private sealed class QueuedLogSink : IEngineLogSink
+    {
+        private readonly ConcurrentQueue<(EngineLogLevel Level, string Message)> _queue = new();
+        public void Write(EngineLogLevel level, string message) => _queue.Enqueue((level, message));
+        public bool TryDequeue(out (EngineLogLevel Level, string Message) entry) => _queue.TryDequeue(out entry);
+    }
+}
