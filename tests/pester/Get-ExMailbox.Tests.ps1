@@ -1,0 +1,45 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run through ./build.ps1 -Task Test, which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
+
+BeforeAll {
+    Import-Module $env:MAILBOXIMPORTEXPORT_MODULE_PATH -Force -ErrorAction Stop
+    Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
+    $script:emulator = Start-TestEmulator
+    Connect-ExMailboxService -Emulator $script:emulator.Uri
+}
+
+AfterAll {
+    Disconnect-ExMailboxService
+    Stop-TestEmulator -Emulator $script:emulator
+    Remove-Module MailboxImportExport, TestEmulator -ErrorAction SilentlyContinue
+}
+
+Describe 'Get-ExMailbox' {
+    It 'returns the mailboxes of known users and one error for an unknown one' {
+        $mailboxes = 'alice@contoso.test', 'nobody@contoso.test', 'bob@contoso.test' |
+            Get-ExMailbox -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $mailboxes.UserId | Should -Be @('alice@contoso.test', 'bob@contoso.test')
+        $mailboxes.Kind | Should -Be @('Primary', 'Primary')
+        $failures | Should -HaveCount 1
+        $failures[0].TargetObject | Should -Be 'nobody@contoso.test'
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'binds objects by UserPrincipalName' {
+        $mailbox = [pscustomobject]@{ UserPrincipalName = 'bob@contoso.test' } | Get-ExMailbox
+        $mailbox.UserId | Should -Be 'bob@contoso.test'
+        $mailbox.MailboxId | Should -BeLike 'MBX:*'
+    }
+
+    It 'returns the archive on the beta API' {
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ApiVersion beta
+        (Get-ExMailbox alice@contoso.test).Kind | Should -Be @('Primary', 'Archive')
+        Connect-ExMailboxService -Emulator $script:emulator.Uri
+    }
+
+    It 'prints a table with user, kind and mailbox id' {
+        $text = Get-ExMailbox alice@contoso.test | Out-String
+        $text | Should -Match 'UserId\s+Kind\s+MailboxId'
+    }
+}

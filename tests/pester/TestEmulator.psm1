@@ -1,0 +1,45 @@
+# Starts and stops a demo emulator for Pester runs: a child process on a free port, its URL read from the
+# line it prints when it is ready.
+
+function Start-TestEmulator {
+    [CmdletBinding()]
+    param(
+        [string] $Configuration = 'Release'
+    )
+    $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
+    $emulatorDll = [System.IO.Path]::Combine($repoRoot, 'src', 'MailboxImportExport.Emulator', 'bin', $Configuration, 'net10.0', 'MailboxImportExport.Emulator.dll')
+    if (-not [System.IO.File]::Exists($emulatorDll)) {
+        throw "The emulator is not built at $emulatorDll. Run ./build.ps1 -Task Build -Configuration $Configuration first."
+    }
+
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @($emulatorDll, '--port', '0', '--seed', 'demo')) { $startInfo.ArgumentList.Add($argument) }
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        $line = $process.StandardOutput.ReadLine()
+        if ($null -eq $line) { break }
+        if ($line -match '(https://127\.0\.0\.1:\d+/)') {
+            return [pscustomobject]@{ Process = $process; Uri = [uri]$Matches[1] }
+        }
+    }
+    $process.Kill()
+    throw 'The emulator did not report its address within 60 seconds.'
+}
+
+function Stop-TestEmulator {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        $Emulator
+    )
+    if (-not $Emulator.Process.HasExited) {
+        $Emulator.Process.Kill()
+        $Emulator.Process.WaitForExit()
+    }
+}
+
+Export-ModuleMember -Function Start-TestEmulator, Stop-TestEmulator
