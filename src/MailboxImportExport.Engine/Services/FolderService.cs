@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
+using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Models;
+
+namespace MailboxImportExport.Engine.Services;
+
+/// <summary>Folders of a mailbox: listing (with paths), lookup by id, well-known name or path, and changes.</summary>
+public sealed class FolderService
+{
+    /// <summary>The top of the user-visible folder tree; its children are what the folders collection lists.</summary>
+    public const string RootName = "msgfolderroot";
+
+    private readonly GraphClient _graph;
+    private readonly ConcurrentDictionary<string, string> _rootIds = new(StringComparer.Ordinal);
+
+    public FolderService(GraphClient graph) => _graph = graph;
+
+    /// <summary>
+    /// Streams the folders under <paramref name="parent"/> (the root when null), depth first, each with its path.
+    /// With <paramref name="recurse"/> every descendant follows its parent.
+    /// </summary>
+    public async IAsyncEnumerable<ExMailboxFolder> ListAsync(string mailboxId, ExMailboxFolder? parent, bool recurse,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var url = parent is null
+            ? $"{GraphPath.Mailbox(mailboxId)}/folders?$top=100"
+            : $"{FolderUrl(mailboxId, parent.Id)}/childFolders?$top=100";
+        await foreach (var dto in _graph.GetAllAsync<FolderDto>(url, ct).ConfigureAwait(false))
+        {
+            var folder = dto.ToModel(mailboxId, parent?.Path ?? "", (parent?.Depth ?? 0) + 1);
+            yield return folder;
+            if (recurse && folder.ChildFolderCount > 0)
+                await foreach (var child in ListAsync(mailboxId, folder, recurse: true, ct).ConfigureAwait(false))
+                    yield return child;
+        }
+    }
+
+    /// <summary>A folder by id or well-known name, with its path worked out by walking up to the root.</summary>
+    public async Task<ExMailboxFolder> GetAsync(string mailboxId, string folderIdOrWellKnownName, CancellationToken ct)
+    {
+        var dto = await _graph.GetAsync<FolderDto>(FolderUrl(mailboxId, folderIdOrWellKnownName), ct).ConfigureAwait(false);
+        var rootId = await RootIdAsync(mailboxId, ct).ConfigureAwait(false);
+        if (dto.Id == rootId) return dto.ToModel(mailboxId, "", 0);
+
+        var names = new List<string> { dto.DisplayName ?? "" };
+        var parentId = dto.ParentFolderId;
+        // Bounded, in case a service ever reports a cycle.
+        for (var hops = 0; parentId is not null && parentId != rootId && hops < 64; hops++)
+        {
+            var parent = await _graph.GetAsync<FolderDto>(FolderUrl(mailboxId, parentId), ct).ConfigureAwait(false);
+            names.Insert(0, parent.DisplayName ?? "");
+            parentId = parent.ParentFolderId;
+        }
+        return dto.ToModel(mailboxId, FolderPath.Join(names.Take(names.Count - 1)), names.Count, knownPath: parentId == rootId);
+    }
+
+    /// <summary>The folder at a path such as <c>/Inbox/Projects</c> (names match case-insensitively), or null.</summary>
+    public async Task<ExMailboxFolder?> FindByPathAsync(string mailboxId, string path, CancellationToken ct)
+    {
+        ExMailboxFolder? current = null;
+        foreach (var name in FolderPath.Split(path))
+        {
+            current = await FindChildAsync(mailboxId, current, name, ct).ConfigureAwait(false);
+            if (current is null) return null;
+        }
+        return current;
+    }
+
+    public async Task<ExMailboxFolder?> FindChildAsync(string mailboxId, ExMailboxFolder? parent, string displayName, CancellationToken ct)
+    {
+        await foreach (var folder in ListAsync(mailboxId, parent, recurse: false, ct).ConfigureAwait(false))
+            if (string.Equals(folder.DisplayName, displayName, StringComparison.OrdinalIgnoreCase))
+                return folder;
+        return null;
+    }
+
+    public async Task<ExMailboxFolder> CreateAsync(string mailboxId, ExMailboxFolder? parent, string displayName, string type, CancellationToken ct)
+    {
+        var url = parent is null ? $"{GraphPath.Mailbox(mailboxId)}/folders" : $"{FolderUrl(mailboxId, parent.Id)}/childFolders";
+        var dto = await _graph.PostAsync<FolderDto>(url, new { displayName, type }, ct).ConfigureAwait(false);
+        return dto.ToModel(mailboxId, parent?.Path ?? "", (parent?.Depth ?? 0) + 1);
+    }
+
+    public async Task<ExMailboxFolder> RenameAsync(ExMailboxFolder folder, string newName, CancellationToken ct)
+    {
+        var dto = await _graph.PatchAsync<FolderDto>(FolderUrl(folder.MailboxId, folder.Id), new { displayName = newName }, ct).ConfigureAwait(false);
+        return dto.ToModel(folder.MailboxId, FolderPath.Parent(folder.Path), folder.Depth, knownPath: folder.Path.Length > 0);
+    }
+
+    /// <summary>Folders changed (or, flagged, removed) since <paramref name="deltaToken"/>; all folders when it is null.</summary>
+    public IAsyncEnumerable<ExMailboxFolder> DeltaAsync(string mailboxId, string? deltaToken, DeltaCursor cursor, int? maxPageSize, CancellationToken ct) =>
+        cursor.ReadAsync<FolderDto, ExMailboxFolder>(_graph,
+            deltaToken is null ? $"{GraphPath.Mailbox(mailboxId)}/folders/delta" : DeltaCursor.Validate(deltaToken),
+            maxPageSize, dto => dto.ToModel(mailboxId, "", 0, knownPath: false), ct);
+
+    public Task DeleteAsync(string mailboxId, string folderId, CancellationToken ct) =>
+        _graph.DeleteAsync(FolderUrl(mailboxId, folderId), ct);
+
+    private async Task<string> RootIdAsync(string mailboxId, CancellationToken ct)
+    {
+        if (_rootIds.TryGetValue(mailboxId, out var id)) return id;
+        var root = await _graph.GetAsync<FolderDto>(FolderUrl(mailboxId, RootName), ct).ConfigureAwait(false);
+        return _rootIds[mailboxId] = root.Id ?? RootName;
+    }
+
+    internal static string FolderUrl(string mailboxId, string folderId) => $"{GraphPath.Mailbox(mailboxId)}/folders/{GraphPath.Segment(folderId)}";
+
+    internal sealed class FolderDto
+    {
+        [JsonPropertyName("id")] public string? Id { get; set; }
+        [JsonPropertyName("displayName")] public string? DisplayName { get; set; }
+        [JsonPropertyName("parentFolderId")] public string? ParentFolderId { get; set; }
+        [JsonPropertyName("childFolderCount")] public int ChildFolderCount { get; set; }
+        [JsonPropertyName("totalItemCount")] public int TotalItemCount { get; set; }
+        [JsonPropertyName("type")] public string? Type { get; set; }
+        [JsonPropertyName("wellKnownName")] public string? WellKnownName { get; set; }
+        [JsonPropertyName("@removed")] public object? Removed { get; set; }
+
+        public ExMailboxFolder ToModel(string mailboxId, string parentPath, int depth, bool knownPath = true) => new()
+        {
+            MailboxId = mailboxId,
+            Id = Id ?? "",
+            ParentFolderId = ParentFolderId,
+            DisplayName = DisplayName ?? "",
+            Path = knownPath && depth > 0 ? FolderPath.Child(parentPath, DisplayName ?? "") : "",
+            Depth = depth,
+            Type = Type,
+            WellKnownName = WellKnownName,
+            ChildFolderCount = ChildFolderCount,
+            TotalItemCount = TotalItemCount,
+            IsRemoved = Removed is not null,
+        };
+    }
+}
