@@ -19,6 +19,12 @@
         'Disconnect-ExMailboxService'
         'Get-ExConnection'
         'Get-ExMailbox'
+        'Get-ExMailboxFolder'
+        'New-ExMailboxFolder'
+        'Set-ExMailboxFolder'
+        'Remove-ExMailboxFolder'
+        'Get-ExMailboxItem'
+        'Remove-ExMailboxItem'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
