@@ -3,7 +3,7 @@ using System.Management.Automation.Runspaces;
 using System.Reflection;
 using MailboxImportExport.Emulator;
 using MailboxImportExport.ExampleRunner;
-using MailboxImportExport.Packaging;
+using MailboxImportExport.Packaging.Layout;
 
 // The README's "main job": lay out the built module, start an emulator with the demo tenant, and run
 // examples/*.ps1 (or the scripts named on the command line) through the real PowerShell engine.
@@ -14,7 +14,7 @@ if (args.Any(a => a is "-h" or "--help" or "-?"))
     return 0;
 }
 
-var repoRoot = RepoRoot.Find(AppContext.BaseDirectory);
+var repoRoot = RepositoryRoot.Find(AppContext.BaseDirectory);
 var configuration = Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 var scripts = args.Length > 0
     ? args.Select(Path.GetFullPath).ToArray()

@@ -1,5 +1,5 @@
 using System.Reflection;
-using MailboxImportExport.Packaging;
+using MailboxImportExport.Packaging.Layout;
 
 namespace MailboxImportExport.Module.Tests;
 
@@ -16,12 +16,5 @@ public static class ModuleUnderTest
     public static string ModuleFolder => Folder.Value;
     public static string ManifestPath => Path.Combine(ModuleFolder, "MailboxImportExport.psd1");
 
-    public static string RepoRoot { get; } = FindRepoRoot();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "MailboxImportExport.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("MailboxImportExport.sln not found above the test output folder.");
-    }
+    public static string RepoRoot { get; } = RepositoryRoot.Find(AppContext.BaseDirectory);
 }
