@@ -19,6 +19,8 @@ public class RepositoryDocsTests
         var written = HelpCompiler.CompileFolder(TestPaths.RepoDocs, output.Path);
 
         Assert.Equal([ModuleLayout.MamlFileName, ModuleLayout.AboutFileName], written.Select(path => Path.GetFileName(path)));
+        // about_*.help.txt files are read in consoles: nothing may run past 80 columns.
+        Assert.All(File.ReadAllLines(written[1]), line => Assert.True(line.Length <= 80, $"longer than 80 columns: {line}"));
     }
 
     [Fact]
