@@ -14,6 +14,15 @@ public class ProgramTests
     }
 
     [Fact]
+    public void An_option_without_its_value_is_a_usage_error()
+    {
+        var (exitCode, _, error) = Run("--output");
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("'--output' needs a value.", error);
+    }
+
+    [Fact]
     public void A_packaging_failure_is_reported_on_stderr_with_exit_code_1()
     {
         var (exitCode, _, error) = Run("--configuration", "Retail");
