@@ -2,24 +2,17 @@ namespace MailboxImportExport.Packaging.Tests;
 
 public class ProgramTests
 {
-    [Fact]
-    public void An_unknown_argument_is_a_usage_error()
+    [Theory]
+    [InlineData(new[] { "--configration", "Release" }, "Unexpected argument '--configration'.")]
+    [InlineData(new[] { "--output" }, "'--output' needs a value.")]
+    public void Bad_arguments_are_a_usage_error(string[] args, string problem)
     {
-        var (exitCode, output, error) = Run("--configration", "Release");
+        var (exitCode, output, error) = Run(args);
 
         Assert.Equal(2, exitCode);
         Assert.Empty(output);
-        Assert.Contains("Unexpected argument '--configration'", error);
+        Assert.StartsWith(problem, error);
         Assert.Contains("Usage:", error);
-    }
-
-    [Fact]
-    public void An_option_without_its_value_is_a_usage_error()
-    {
-        var (exitCode, _, error) = Run("--output");
-
-        Assert.Equal(2, exitCode);
-        Assert.StartsWith("'--output' needs a value.", error);
     }
 
     [Fact]
