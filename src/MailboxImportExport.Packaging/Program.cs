@@ -36,7 +36,9 @@ public static class Program
                     output.WriteLine(Usage);
                     return 0;
                 default:
-                    error.WriteLine($"Unexpected argument '{args[i]}'.");
+                    error.WriteLine(args[i] is "--configuration" or "-c" or "--output" or "-o"
+                        ? $"'{args[i]}' needs a value."
+                        : $"Unexpected argument '{args[i]}'.");
                     error.WriteLine(Usage);
                     return 2;
             }

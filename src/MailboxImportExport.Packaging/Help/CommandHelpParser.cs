@@ -233,6 +233,7 @@ public sealed class CommandHelpParser
             var heading = entry.Heading;
             if (heading.Text == CommonParametersHeading)
             {
+                // Boilerplate that Get-Help adds by itself: checked for shape, not carried into MAML.
                 Text(entry.Body, $"### {CommonParametersHeading}");
                 continue;
             }
