@@ -96,7 +96,7 @@ public class ConnectionTests : IClassFixture<EmulatorFixture>
     public void Ctrl_C_stops_a_call_that_is_waiting_on_the_service()
     {
         using var session = _emulator.Connect();
-        _emulator.Server.Control.FailNext(path => path.Contains("/settings/exchange"), 429, count: 1, retryAfterSeconds: 60);
+        _emulator.Server.Control.FailNext(1, request => request.Path.Contains("/settings/exchange"), 429, retryAfterSeconds: 60);
 
         using var ps = PowerShell.Create(session.Runspace);
         ps.AddScript("Get-ExMailbox alice@contoso.test");

@@ -11,6 +11,9 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     private static T Property<T>(PSObject o, string name) => (T)o.Properties[name].Value;
     private static string Text(PSObject o, string name) => o.Properties[name].Value?.ToString() ?? "";
 
+    private static string NewFolder(PowerShellSession session, string mailboxId, string name) =>
+        Text(Assert.Single(session.Run("New-ExMailboxFolder -MailboxId $args[0] -Name $args[1]", mailboxId, name).Output), "Id");
+
     [Fact]
     public void Recurse_lists_the_whole_tree_each_folder_under_its_parent_with_its_path()
     {
@@ -64,7 +67,7 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
             Assert.False(string.IsNullOrEmpty(Text(i, "ChangeKey")));
         });
 
-        _emulator.Server.Control.ClearRequestLog();
+        _emulator.Server.Control.ClearRequests();
         var since = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var recent = session.Run("Get-ExMailbox alice@contoso.test | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -CreatedAfter $args[0]", since.UtcDateTime);
 
@@ -86,11 +89,11 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     [Fact]
     public void A_large_folder_streams_the_first_item_before_the_last_page_is_requested()
     {
-        var mailbox = _emulator.Server.Control.MailboxIdOf("bob@contoso.test");
-        var folder = _emulator.Server.Control.CreateFolder(mailbox, "/Bulk", "IPF.Note");
+        var mailbox = _emulator.Server.Control.GetMailboxId("bob@contoso.test");
+        using var session = _emulator.Connect();
+        var folder = NewFolder(session, mailbox, "Bulk");
         _emulator.Server.Control.AddItems(mailbox, folder, 10_000);
         Func<int> itemPagesRequested = () => _emulator.Server.Control.Requests.Count(r => r.Path.EndsWith("/items"));
-        using var session = _emulator.Connect();
 
         var result = session.Run("""
             $seenAtFirst = -1
@@ -112,8 +115,8 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     [Fact]
     public void A_second_delta_run_returns_exactly_what_changed()
     {
-        var mailbox = _emulator.Server.Control.MailboxIdOf("alice@contoso.test");
-        var folder = _emulator.Server.Control.FolderIdOf(mailbox, "/Inbox/Receipts");
+        var mailbox = _emulator.Server.Control.GetMailboxId("alice@contoso.test");
+        var folder = _emulator.Server.Control.GetFolderId(mailbox, "/Inbox/Receipts");
         var state = Path.Combine(Path.GetTempPath(), $"delta-{Guid.NewGuid():N}.json");
         using var session = _emulator.Connect();
         const string deltaRun = "Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] -Delta -DeltaStatePath $args[2]";
@@ -125,8 +128,8 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
 
         var ids = first.Output.Select(i => Text(i, "Id")).ToList();
         var added = _emulator.Server.Control.AddItems(mailbox, folder, 1).Single();
-        _emulator.Server.Control.TouchItem(mailbox, ids[0]);
-        _emulator.Server.Control.DeleteItem(mailbox, ids[1]);
+        _emulator.Server.Control.TouchItem(ids[0]);
+        _emulator.Server.Control.DeleteItem(ids[1]);
 
         var second = session.Run(deltaRun, mailbox, folder, state);
 
@@ -143,7 +146,7 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     [Fact]
     public void An_expired_delta_token_says_to_run_a_full_sync_and_is_forgotten()
     {
-        var mailbox = _emulator.Server.Control.MailboxIdOf("alice@contoso.test");
+        var mailbox = _emulator.Server.Control.GetMailboxId("alice@contoso.test");
         var state = Path.Combine(Path.GetTempPath(), $"delta-{Guid.NewGuid():N}.json");
         using var session = _emulator.Connect();
         const string deltaRun = "Get-ExMailboxFolder -MailboxId $args[0] -Delta -DeltaStatePath $args[1]";
@@ -205,10 +208,10 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     [Fact]
     public void Items_can_be_soft_and_hard_deleted()
     {
-        var mailbox = _emulator.Server.Control.MailboxIdOf("bob@contoso.test");
-        var folder = _emulator.Server.Control.CreateFolder(mailbox, "/Deletions", "IPF.Note");
-        var ids = _emulator.Server.Control.AddItems(mailbox, folder, 2);
+        var mailbox = _emulator.Server.Control.GetMailboxId("bob@contoso.test");
         using var session = _emulator.Connect();
+        var folder = NewFolder(session, mailbox, "Deletions");
+        var ids = _emulator.Server.Control.AddItems(mailbox, folder, 2);
 
         var whatIf = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Remove-ExMailboxItem -DisposalType HardDelete -WhatIf", mailbox, folder);
         Assert.Empty(whatIf.Errors);
