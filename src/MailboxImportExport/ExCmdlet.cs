@@ -35,6 +35,10 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         return null!; // unreachable: ThrowTerminatingError always throws
     }
 
+    /// <summary>Stops the command because two parameters cannot go together; the message says which and why.</summary>
+    protected void ThrowInvalidCombination(string errorId, string message) =>
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, null));
+
     /// <summary>Runs one engine call to completion, writing its diagnostics as they arrive.</summary>
     protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {

@@ -13,6 +13,7 @@ namespace MailboxImportExport;
 public abstract class ExDeltaCmdlet : ExCmdlet
 {
     private DeltaStateFile? _stateFile;
+    private int _rounds;
 
     /// <summary>Return changed and removed entries since the token (all entries, first time) instead of a listing.</summary>
     [Parameter]
@@ -42,7 +43,7 @@ public abstract class ExDeltaCmdlet : ExCmdlet
         {
             try
             {
-                _stateFile = DeltaStateFile.Load(SessionState.Path.GetUnresolvedProviderPathFromPSPath(DeltaStatePath));
+                _stateFile = DeltaStateFile.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(DeltaStatePath));
             }
             catch (InvalidDataException e)
             {
@@ -54,6 +55,13 @@ public abstract class ExDeltaCmdlet : ExCmdlet
     /// <summary>Runs one delta round for <paramref name="key"/>, writing each change as it arrives.</summary>
     protected void WriteDelta<T>(string key, object target, Func<string?, DeltaCursor, CancellationToken, IAsyncEnumerable<T>> changes)
     {
+        if (DeltaToken is not null && _rounds > 0)
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"-DeltaToken belongs to one folder or mailbox, but a second one ({target}) came down the pipeline. Use -DeltaStatePath to track several."),
+                "DeltaTokenForSeveralInputs", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+        _rounds++;
         var token = DeltaToken ?? _stateFile?.Get(key);
         Verbose(token is null ? $"Delta: no token for {target}; reading everything once to start tracking changes." : $"Delta: reading changes of {target} since the stored token.");
         var cursor = new DeltaCursor();

@@ -72,6 +72,8 @@ public sealed class ItemService
                 emitted++;
                 yield return dto.ToModel(mailboxId, folderId, folderPath);
             }
+            // Stop before asking for a page that would not be used.
+            if (query.First is { } enough && emitted >= enough) yield break;
         }
     }
 

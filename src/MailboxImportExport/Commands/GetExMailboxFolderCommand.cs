@@ -7,7 +7,9 @@ using MailboxImportExport.Engine.Services;
 namespace MailboxImportExport.Commands;
 
 /// <summary>Lists or gets mailbox folders, with their paths; or, with -Delta, what changed in the folder tree.</summary>
-[Cmdlet(VerbsCommon.Get, "ExMailboxFolder", DefaultParameterSetName = MailboxSet)]
+// The parent set is the default so that a piped folder lists its children; PowerShell tries the default set
+// first, and would otherwise bind the folder's MailboxId property and list the mailbox's top level.
+[Cmdlet(VerbsCommon.Get, "ExMailboxFolder", DefaultParameterSetName = ParentSet)]
 [OutputType(typeof(ExMailboxFolder))]
 public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
 {
@@ -53,9 +55,10 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
         base.BeginProcessing();
         _folders = new FolderService(RequireConnection().Client);
         if (Name is not null) _name = new WildcardPattern(Name, WildcardOptions.IgnoreCase);
-        if (Delta && (FolderId is not null || WellKnownName is not null || ParentSet == ParameterSetName))
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only."),
-                "DeltaNeedsMailbox", ErrorCategory.InvalidArgument, null));
+        if (Delta && (FolderId is not null || WellKnownName is not null || ParentSet == ParameterSetName || Recurse || Type is not null || Name is not null))
+            ThrowInvalidCombination("DeltaNeedsMailbox", "-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only, without -FolderId, -WellKnownName, -Recurse, -Type or -Name.");
+        if (FolderId is not null && WellKnownName is not null)
+            ThrowInvalidCombination("FolderIdAndWellKnownName", "Give either -FolderId or -WellKnownName, not both.");
     }
 
     protected override void ProcessRecord()
@@ -74,9 +77,16 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
             else
                 WriteFolders(ct => _folders.ListAsync(mailboxId, null, Recurse, ct));
         }
+        catch (GraphException e) when (e.IsNotFound)
+        {
+            // A parent that vanished while it was being listed (say, deleted further down the pipeline) is not a missing mailbox.
+            WriteError(ParameterSetName == ParentSet
+                ? ErrorFor(e, "FolderNotFound", ParentFolder, $"The folder '{ParentFolder}' no longer exists. To delete folders you list, collect the listing first: @(Get-ExMailboxFolder ...) | Remove-ExMailboxFolder.")
+                : ErrorFor(e, "MailboxNotFound", mailboxId, "Check the mailbox id; Get-ExMailbox returns it."));
+        }
         catch (Exception e) when (e is GraphException or ExAuthenticationException)
         {
-            WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "MailboxNotFound" : "GetFolderFailed", mailboxId));
+            WriteError(ErrorFor(e, "GetFolderFailed", mailboxId));
         }
     }
 

@@ -57,10 +57,12 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
     {
         base.BeginProcessing();
         _items = new ItemService(RequireConnection().Client);
-        if (Delta && (ItemId is not null || Type is not null || CreatedAfter is not null || CreatedBefore is not null || ModifiedAfter is not null))
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-Delta returns every change of a folder; it does not combine with -ItemId, -Type or the date filters."),
-                "DeltaWithFilter", ErrorCategory.InvalidArgument, null));
+        var filtered = Type is not null || CreatedAfter is not null || CreatedBefore is not null || ModifiedAfter is not null;
+        var paged = PagingParameters.First != ulong.MaxValue || PagingParameters.Skip > 0 || PagingParameters.IncludeTotalCount;
+        if (Delta && (ItemId is not null || filtered || paged))
+            ThrowInvalidCombination("DeltaWithFilter", "-Delta returns every change of a folder; it does not combine with -ItemId, -Type, the date filters, -First, -Skip or -IncludeTotalCount.");
+        if (ItemId is not null && (filtered || paged))
+            ThrowInvalidCombination("ItemIdWithFilter", "-ItemId gets those items exactly; -Type, the date filters and paging apply to listings only.");
     }
 
     protected override void ProcessRecord()

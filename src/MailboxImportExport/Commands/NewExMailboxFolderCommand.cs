@@ -87,18 +87,24 @@ public sealed class NewExMailboxFolderCommand : ExCmdlet
             return;
         }
         ExMailboxFolder? current = null;
-        for (var i = 0; i < segments.Count; i++)
+        var existingDepth = 0;
+        for (; existingDepth < segments.Count; existingDepth++)
         {
-            var name = segments[i];
             var parent = current;
+            var name = segments[existingDepth];
             var existing = Await(ct => _folders.FindChildAsync(mailboxId, parent, name, ct));
-            if (existing is not null)
-            {
-                current = existing;
-                continue;
-            }
-            var remaining = FolderPath.Join(segments.Take(i + 1));
-            if (!ShouldProcess($"{remaining} in mailbox {mailboxId}", $"Create {Type} folder")) return;
+            if (existing is null) break;
+            current = existing;
+        }
+        if (current is not null && existingDepth == segments.Count && !string.Equals(current.Type, Type, StringComparison.OrdinalIgnoreCase))
+            WriteWarning($"{current.Path} already exists as a {current.Type} folder, not {Type}; it is used as it is.");
+
+        // Everything below the first missing folder is missing too: one confirmation covers the whole chain.
+        var missing = Enumerable.Range(existingDepth + 1, segments.Count - existingDepth).Select(n => FolderPath.Join(segments.Take(n))).ToList();
+        if (missing.Count > 0 && !ShouldProcess($"{string.Join(", ", missing)} in mailbox {mailboxId}", $"Create {Type} folder(s)")) return;
+        foreach (var name in segments.Skip(existingDepth))
+        {
+            var parent = current;
             current = Await(ct => _folders.CreateAsync(mailboxId, parent, name, Type, ct));
             Verbose($"Created {current.Path}.");
         }

@@ -36,19 +36,19 @@ public sealed class RemoveExMailboxFolderCommand : ExCmdlet
 
     protected override void ProcessRecord()
     {
-        var (mailboxId, folderId, shown) = ParameterSetName == ObjectSet
-            ? (Folder.MailboxId, Folder.Id, (object)Folder)
-            : (MailboxId, FolderId, FolderId);
-        var description = $"{shown} ({Folder?.TotalItemCount.ToString() ?? "all"} items and any subfolders) in mailbox {mailboxId}";
-        if (!ShouldProcess(description, "Delete folder")) return;
+        object target = ParameterSetName == ObjectSet ? Folder : FolderId;
         try
         {
-            Await(ct => _folders.DeleteAsync(mailboxId, folderId, ct));
-            if (PassThru && Folder is not null) WriteObject(Folder);
+            // By id, the folder is looked up first, so the confirmation can say what is at stake and -PassThru has an object.
+            var folder = ParameterSetName == ObjectSet ? Folder : Await(ct => _folders.GetAsync(MailboxId, FolderId, ct));
+            var description = $"{folder} ({folder.TotalItemCount} items in the folder itself, plus {folder.ChildFolderCount} subfolders and their items) in mailbox {folder.MailboxId}";
+            if (!ShouldProcess(description, "Delete folder")) return;
+            Await(ct => _folders.DeleteAsync(folder.MailboxId, folder.Id, ct));
+            if (PassThru) WriteObject(folder);
         }
         catch (Exception e) when (e is GraphException or ExAuthenticationException)
         {
-            WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "FolderNotFound" : "RemoveFolderFailed", shown));
+            WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "FolderNotFound" : "RemoveFolderFailed", target));
         }
     }
 }

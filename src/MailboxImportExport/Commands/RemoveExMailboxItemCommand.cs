@@ -73,7 +73,8 @@ public sealed class RemoveExMailboxItemCommand : ExCmdlet
     {
         // -Confirm already prompted through ShouldProcess; -Confirm:$false and -Force opt out.
         if (Force || MyInvocation.BoundParameters.ContainsKey("Confirm")) return true;
-        if (SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact.None) return true;
+        // Below High (or None), ShouldProcess has already asked, or the user chose not to be asked.
+        if (SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact preference && preference != ConfirmImpact.High) return true;
         return ShouldContinue($"Permanently delete {target}? It cannot be recovered.", "Confirm hard delete", ref _yesToAll, ref _noToAll);
     }
 }

@@ -51,7 +51,7 @@ public sealed class SetExMailboxFolderCommand : ExCmdlet
                     new InvalidOperationException($"The type of '{folder}' is {folder.Type} and cannot be changed to {Type}: the service does not allow it."),
                     "FolderTypeImmutable", ErrorCategory.InvalidOperation, folder)
                 {
-                    ErrorDetails = new ErrorDetails($"The type of '{folder}' cannot be changed.")
+                    ErrorDetails = new ErrorDetails($"The type of '{folder}' is {folder.Type} and cannot be changed to {Type}.")
                     {
                         RecommendedAction = $"Create a new {Type} folder with New-ExMailboxFolder and move the items into it.",
                     },
