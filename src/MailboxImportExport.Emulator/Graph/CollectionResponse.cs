@@ -18,15 +18,24 @@ internal static class CollectionResponse
         return request.WriteJsonAsync(200, body);
     }
 
-    /// <summary>The request's own URL with $skip replaced, every other query option kept as the client sent it.</summary>
+    /// <summary>
+    /// The request's own URL with $skip replaced and every other query option kept, in its order, percent-encoded the
+    /// way Graph writes its links (<c>%24top=1&amp;%24skip=1</c>).
+    /// </summary>
     private static string NextLink(GraphRequest request, int skip)
     {
         var (path, query) = RawPathAndQuery(request.Http);
         var kept = query.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Where(pair => !Uri.UnescapeDataString(pair.Split('=')[0]).Equals("$skip", StringComparison.OrdinalIgnoreCase))
-            .Append($"%24skip={skip}");
+            .Select(pair => pair.Split(new[] { '=' }, 2))
+            .Select(parts => (Key: Decode(parts[0]), Value: parts.Length == 2 ? Decode(parts[1]) : ""))
+            .Where(option => !option.Key.Equals("$skip", StringComparison.OrdinalIgnoreCase))
+            .Append((Key: "$skip", Value: skip.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(option => $"{Uri.EscapeDataString(option.Key)}={Uri.EscapeDataString(option.Value)}");
         return $"{request.State.BaseUri.GetLeftPart(UriPartial.Authority)}{path}?{string.Join("&", kept)}";
     }
+
+    // As ASP.NET Core reads a query string: '+' is a space.
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
     /// <summary>The request target exactly as received (still percent-encoded), split at '?'.</summary>
     public static (string Path, string Query) RawPathAndQuery(HttpContext http)
