@@ -1,0 +1,138 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using MailboxImportExport.Engine.Auth;
+
+namespace MailboxImportExport.Emulator.Auth;
+
+/// <summary>A registered application and how it may authenticate.</summary>
+internal sealed record RegisteredClient(string ClientId, string ClientSecret);
+
+/// <summary>What a grant handler gets: the tenant, the form, and the client that authenticated (if the grant needs one).</summary>
+internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client);
+
+/// <summary>One OAuth2 grant type. New ones (client_assertion JWTs, device_code, refresh_token) are new implementations.</summary>
+internal interface IGrantHandler
+{
+    string GrantType { get; }
+    JsonObject Handle(TokenRequest request);
+}
+
+/// <summary>
+/// <c>POST /{tenant}/oauth2/v2.0/token</c>: checks the tenant, authenticates the client, then hands the request to
+/// the handler of its grant_type. Answers Entra ID's token response and error shapes, so MSAL runs unchanged.
+/// </summary>
+internal sealed class TokenEndpoint
+{
+    private readonly Dictionary<string, IGrantHandler> _grants;
+    private readonly IReadOnlyList<RegisteredClient> _clients;
+
+    public TokenEndpoint(IEnumerable<IGrantHandler> grants, IReadOnlyList<RegisteredClient> clients)
+    {
+        _grants = grants.ToDictionary(g => g.GrantType, StringComparer.Ordinal);
+        _clients = clients;
+    }
+
+    public static bool IsKnownTenant(string tenant) =>
+        tenant.Equals(EmulatorDefaults.TenantId, StringComparison.OrdinalIgnoreCase)
+        || tenant.Equals(EmulatorDefaults.TenantDomain, StringComparison.OrdinalIgnoreCase);
+
+    public async Task<JsonObject> HandleAsync(HttpContext http, string tenant)
+    {
+        if (!IsKnownTenant(tenant))
+        {
+            throw new AadException(400, "invalid_request", 90002,
+                $"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
+        }
+        if (!http.Request.HasFormContentType)
+        {
+            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+        }
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var grantType = form["grant_type"].ToString();
+        if (grantType.Length == 0)
+        {
+            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+        }
+        if (!_grants.TryGetValue(grantType, out var grant))
+        {
+            throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
+        }
+        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant)));
+    }
+
+    /// <summary>client_secret in the body or in HTTP Basic; a client_assertion would be checked here too.</summary>
+    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant)
+    {
+        var (clientId, secret) = BasicCredentials(http) ?? (form["client_id"].ToString(), form["client_secret"].ToString());
+        var client = _clients.FirstOrDefault(c => c.ClientId.Equals(clientId, StringComparison.OrdinalIgnoreCase))
+            ?? throw new AadException(400, "unauthorized_client", 700016,
+                $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
+        if (form.ContainsKey("client_assertion"))
+        {
+            throw new AadException(401, "invalid_client", 700027, "Client assertions are not supported by the emulator yet; use the client secret.");
+        }
+        if (string.IsNullOrEmpty(secret))
+        {
+            throw new AadException(401, "invalid_client", 7000216,
+                "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+        }
+        if (!string.Equals(secret, client.ClientSecret, StringComparison.Ordinal))
+        {
+            throw new AadException(401, "invalid_client", 7000215,
+                $"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client.ClientId}'.");
+        }
+        return client;
+    }
+
+    private static (string, string)? BasicCredentials(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Substring(6).Trim()));
+            var colon = decoded.IndexOf(':');
+            return colon < 0 ? null : (Uri.UnescapeDataString(decoded.Substring(0, colon)), Uri.UnescapeDataString(decoded.Substring(colon + 1)));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The app-only flow: a token for Graph's .default scope.</summary>
+internal sealed class ClientCredentialsGrant : IGrantHandler
+{
+    private const string GraphDefaultScope = AccessTokens.GraphAudience + "/.default";
+
+    private readonly AccessTokens _tokens;
+    private readonly Func<TimeSpan> _lifetime;
+
+    public ClientCredentialsGrant(AccessTokens tokens, Func<TimeSpan> lifetime)
+    {
+        _tokens = tokens;
+        _lifetime = lifetime;
+    }
+
+    public string GrantType => "client_credentials";
+
+    public JsonObject Handle(TokenRequest request)
+    {
+        var scopes = request.Form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (scopes.Length != 1 || !scopes[0].Equals(GraphDefaultScope, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new AadException(400, "invalid_scope", 1002012,
+                $"The provided value for scope {string.Join(" ", scopes)} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).");
+        }
+        var lifetime = _lifetime();
+        var seconds = (long)lifetime.TotalSeconds;
+        return new JsonObject
+        {
+            ["token_type"] = "Bearer",
+            ["expires_in"] = seconds,
+            ["ext_expires_in"] = seconds,
+            ["access_token"] = _tokens.Issue(lifetime),
+        };
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using MailboxImportExport.Emulator.Storage;
+
+namespace MailboxImportExport.Emulator;
+
+/// <summary>
+/// In-process hooks for tests: the request log, token minting, fault injection, run-time settings, and data
+/// changes between delta rounds. Thread-safe.
+/// </summary>
+public sealed class EmulatorControl
+{
+    private readonly EmulatorState _state;
+    private long _accessTokenLifetimeTicks;
+    private long _importSessionLifetimeTicks;
+    private long _responseDelayTicks;
+    private int _deltaEpoch;
+    private int _importSessionGeneration;
+    private int _exportErrorCasing;
+    private int _mailboxConcurrencyLimit;
+    private int _defaultPageSize;
+
+    internal EmulatorControl(EmulatorState state, EmulatorOptions options)
+    {
+        _state = state;
+        AccessTokenLifetime = options.AccessTokenLifetime;
+        ImportSessionLifetime = options.ImportSessionLifetime;
+        DefaultPageSize = options.DefaultPageSize;
+    }
+
+    // ---- request log ----
+
+    /// <summary>The requests answered so far, oldest first.</summary>
+    public IReadOnlyList<EmulatorRequestLogEntry> Requests => _state.RequestLog.Snapshot();
+
+    public void ClearRequests() => _state.RequestLog.Clear();
+
+    // ---- tokens and sessions ----
+
+    /// <summary>A bearer token for the demo app, as the token endpoint would issue; a negative lifetime gives an expired one.</summary>
+    public string IssueAccessToken(TimeSpan? lifetime = null) => _state.AccessTokens.Issue(lifetime ?? AccessTokenLifetime);
+
+    /// <summary>Lifetime of tokens issued from now on (the token endpoint's expires_in).</summary>
+    public TimeSpan AccessTokenLifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _accessTokenLifetimeTicks));
+        set => Interlocked.Exchange(ref _accessTokenLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>Lifetime of import sessions created from now on.</summary>
+    public TimeSpan ImportSessionLifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _importSessionLifetimeTicks));
+        set => Interlocked.Exchange(ref _importSessionLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>Every importUrl issued so far stops working (401); new sessions work.</summary>
+    public void ExpireImportSessions() => Interlocked.Increment(ref _importSessionGeneration);
+
+    /// <summary>Every delta and skip token issued so far answers 410 syncStateNotFound.</summary>
+    public void ExpireDeltaTokens() => Interlocked.Increment(ref _deltaEpoch);
+
+    internal int ImportSessionGeneration => Volatile.Read(ref _importSessionGeneration);
+    internal int DeltaEpoch => Volatile.Read(ref _deltaEpoch);
+
+    // ---- behaviour switches ----
+
+    /// <summary>The key casing of exportItems' per-item error object.</summary>
+    public ExportErrorCasing ExportErrorCasing
+    {
+        get => (ExportErrorCasing)Volatile.Read(ref _exportErrorCasing);
+        set => Volatile.Write(ref _exportErrorCasing, (int)value);
+    }
+
+    /// <summary>
+    /// Requests allowed in flight per mailbox before 429 ApplicationThrottled "MailboxConcurrency"; null (the default)
+    /// turns the limit off. Outlook's limit is 4.
+    /// </summary>
+    public int? MailboxConcurrencyLimit
+    {
+        get => Volatile.Read(ref _mailboxConcurrencyLimit) is var limit and > 0 ? limit : null;
+        set => Volatile.Write(ref _mailboxConcurrencyLimit, value is > 0 ? value.Value : 0);
+    }
+
+    /// <summary>Extra time each mailbox request (Graph and importUrl) takes while holding its concurrency slot.</summary>
+    public TimeSpan ResponseDelay
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _responseDelayTicks));
+        set => Interlocked.Exchange(ref _responseDelayTicks, value.Ticks);
+    }
+
+    /// <summary>Page size when the request names none.</summary>
+    public int DefaultPageSize
+    {
+        get => Volatile.Read(ref _defaultPageSize);
+        set => Volatile.Write(ref _defaultPageSize, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    // ---- fault injection ----
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests whose decoded path matches the regular expression fail with
+    /// <paramref name="statusCode"/> (429, 503, 504…) and Graph's error body; 429 always carries Retry-After.
+    /// </summary>
+    public void FailNext(int count, string pathPattern, int statusCode, double? retryAfterSeconds = null)
+    {
+        var regex = new Regex(pathPattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        FailNext(count, request => regex.IsMatch(request.Path), statusCode, retryAfterSeconds);
+    }
+
+    public void FailNext(int count, Func<EmulatorRequestInfo, bool> predicate, int statusCode, double? retryAfterSeconds = null) =>
+        _state.Faults.Add(count, predicate ?? throw new ArgumentNullException(nameof(predicate)), statusCode, retryAfterSeconds);
+
+    // ---- data ----
+
+    /// <summary>The primary (or in-place archive) mailbox id of a user, by user principal name.</summary>
+    public string GetMailboxId(string userPrincipalName, bool archive = false)
+    {
+        var user = _state.Store.FindUser(userPrincipalName) ?? throw new KeyNotFoundException($"No user '{userPrincipalName}'.");
+        return _state.Store.MailboxesOf(user.ObjectId).FirstOrDefault(m => m.IsArchive == archive)?.Id
+            ?? throw new KeyNotFoundException($"User '{userPrincipalName}' has no {(archive ? "archive" : "primary")} mailbox.");
+    }
+
+    /// <summary>A folder id by display-name path from the top of the information store, e.g. "/Inbox/Projects" ("/" is msgfolderroot).</summary>
+    public string GetFolderId(string mailboxId, string path) => FolderByPath(mailboxId, path).Id;
+
+    /// <summary>
+    /// Adds an item holding exactly <paramref name="ftsData"/> and returns its id. <paramref name="folder"/> is a path
+    /// ("/Inbox/Projects"), a well-known name or a folder id. The type defaults to the blob's message class.
+    /// </summary>
+    public string AddItem(string mailboxId, string folder, byte[] ftsData, string? messageClass = null, DateTimeOffset? createdDateTime = null)
+    {
+        var target = folder.StartsWith("/", StringComparison.Ordinal)
+            ? FolderByPath(mailboxId, folder)
+            : _state.Store.FindFolder(mailboxId, folder) ?? throw new KeyNotFoundException($"No folder '{folder}' in mailbox '{mailboxId}'.");
+        return _state.Items.Create(target, ftsData, messageClass, createdDateTime).Id;
+    }
+
+    /// <summary>Marks an item modified (new changeKey and lastModifiedDateTime); returns the new changeKey.</summary>
+    public string TouchItem(string itemId) => _state.Items.Touch(Item(itemId)).ChangeKey;
+
+    /// <summary>Removes an item for good, as a hard delete does.</summary>
+    public void DeleteItem(string itemId) => _state.Items.Delete(Item(itemId), soft: false);
+
+    /// <summary>The bytes stored for an item.</summary>
+    public byte[] GetItemData(string itemId)
+    {
+        var item = Item(itemId);
+        return _state.Store.GetItemWithData(item.MailboxId, item.Id)!.Value.Data;
+    }
+
+    private ItemRecord Item(string itemId) => _state.Store.FindItem(itemId) ?? throw new KeyNotFoundException($"No item '{itemId}'.");
+
+    private FolderRecord FolderByPath(string mailboxId, string path)
+    {
+        var folder = _state.Store.GetWellKnownFolder(mailboxId, WellKnownFolders.MsgFolderRoot)
+            ?? throw new KeyNotFoundException($"No mailbox '{mailboxId}'.");
+        foreach (var name in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            folder = _state.Store.FindChildFolderByName(folder.Id, name)
+                ?? throw new KeyNotFoundException($"No folder '{name}' on the path '{path}'.");
+        }
+        return folder;
+    }
+}

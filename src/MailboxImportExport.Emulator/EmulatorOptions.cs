@@ -1,0 +1,24 @@
+namespace MailboxImportExport.Emulator;
+
+/// <summary>How to start an <see cref="EmulatorServer"/>.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one (see <see cref="EmulatorServer.BaseUri"/>).</summary>
+    public int Port { get; set; } = 0;
+
+    /// <summary>SQLite file that keeps the data across runs; null keeps it in memory, private to this emulator.</summary>
+    public string? DataFile { get; set; }
+
+    /// <summary>"demo" for the demo tenant's users and mailboxes, or null for an empty tenant with just the demo app.</summary>
+    public string? Seed { get; set; }
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan ImportSessionLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Page size when neither $top nor Prefer: odata.maxpagesize says one (the docs' nextLinks suggest 10).</summary>
+    public int DefaultPageSize { get; set; } = 10;
+
+    /// <summary>Where to write one line per request (tokens and authtoken values redacted); null writes nothing.</summary>
+    public TextWriter? RequestLogWriter { get; set; }
+}

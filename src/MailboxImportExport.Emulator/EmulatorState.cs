@@ -1,0 +1,40 @@
+using MailboxImportExport.Emulator.Auth;
+using MailboxImportExport.Emulator.Hosting;
+using MailboxImportExport.Emulator.Storage;
+
+namespace MailboxImportExport.Emulator;
+
+/// <summary>Everything one running emulator owns; shared by its pipeline, its handlers and its control hooks.</summary>
+internal sealed class EmulatorState : IDisposable
+{
+    private Uri? _baseUri;
+
+    public EmulatorState(EmulatorOptions options, MailboxStore store)
+    {
+        Store = store;
+        Signer = new TokenSigner(store.GetOrCreateSigningKey());
+        AccessTokens = new AccessTokens(Signer, () => BaseUri);
+        Items = new ItemOperations(store, Ids);
+        RequestLog = new RequestLog(options.RequestLogWriter);
+        Control = new EmulatorControl(this, options);
+    }
+
+    public MailboxStore Store { get; }
+    public IdFactory Ids { get; } = IdFactory.Random;
+    public ItemOperations Items { get; }
+    public TokenSigner Signer { get; }
+    public AccessTokens AccessTokens { get; }
+    public RequestLog RequestLog { get; }
+    public FaultInjector Faults { get; } = new();
+    public MailboxConcurrency Concurrency { get; } = new();
+    public EmulatorControl Control { get; }
+
+    /// <summary>https://127.0.0.1:port/, known once Kestrel has bound its port.</summary>
+    public Uri BaseUri
+    {
+        get => _baseUri ?? throw new InvalidOperationException("The emulator has not started yet.");
+        set => _baseUri = value;
+    }
+
+    public void Dispose() => Store.Dispose();
+}

@@ -1,0 +1,147 @@
+using MailboxImportExport.Emulator.Auth;
+using MailboxImportExport.Emulator.Storage;
+
+namespace MailboxImportExport.Emulator.Graph;
+
+/// <summary>
+/// Maps Graph paths (after /v1.0 or /beta; segments already percent-decoded, compared case-insensitively) to the
+/// handlers, after checking the bearer token. Folder chains <c>folders/{id}(/childFolders/{id})*</c> resolve to one
+/// folder first, so every folder operation has a single handler whichever way the path reached it.
+/// </summary>
+internal static class GraphRouter
+{
+    public static Task DispatchAsync(GraphRequest request)
+    {
+        CheckBearer(request);
+        var s = request.Segments;
+        if (s.Count == 4 && Is(s[0], "users") && Is(s[2], "settings") && Is(s[3], "exchange"))
+        {
+            return OnlyGet(request, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));
+        }
+        if (s.Count >= 4 && Is(s[0], "admin") && Is(s[1], "exchange") && Is(s[2], "mailboxes"))
+        {
+            var mailbox = MailboxHandlers.Resolve(request.Store, s[3], request.IsBeta);
+            return MailboxGate.RunAsync(request.State, mailbox.Id, () => MailboxRouteAsync(request, mailbox, s.Skip(4).ToList()));
+        }
+        throw GraphException.SegmentNotFound(s.Count == 0 ? request.Version : s[0]);
+    }
+
+    private static Task MailboxRouteAsync(GraphRequest request, MailboxRecord mailbox, List<string> rest)
+    {
+        if (rest.Count == 0) return OnlyGet(request, () => MailboxHandlers.GetMailboxAsync(request, mailbox));
+        switch (rest[0].ToLowerInvariant())
+        {
+            case "exportitems" when rest.Count == 1:
+                return Only(request, "POST", () => ExportHandler.HandleAsync(request, mailbox));
+            case "createimportsession" when rest.Count == 1:
+                return Only(request, "POST", () => ImportHandlers.CreateSessionAsync(request, mailbox));
+            case "folders":
+                return FoldersRouteAsync(request, mailbox, rest);
+            default:
+                throw GraphException.SegmentNotFound(rest[0]);
+        }
+    }
+
+    private static Task FoldersRouteAsync(GraphRequest request, MailboxRecord mailbox, List<string> rest)
+    {
+        var messageRoot = request.Store.GetWellKnownFolder(mailbox.Id, WellKnownFolders.MsgFolderRoot)!;
+        if (rest.Count == 1)
+        {
+            // The folder list is the children of msgfolderroot, and a new folder goes there.
+            var context = GraphJson.MailboxContext(request, mailbox.Id, "folders");
+            return ListOrCreate(request, messageRoot, context);
+        }
+        if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, () => DeltaHandler.FoldersAsync(request, messageRoot));
+
+        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1]);
+        var next = 2;
+        while (next + 1 < rest.Count && Is(rest[next], "childFolders") && !IsDelta(rest[next + 1]))
+        {
+            var child = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[next + 1]);
+            if (child.ParentId != folder.Id) throw GraphException.ItemNotFound();
+            folder = child;
+            next += 2;
+        }
+        return FolderRouteAsync(request, folder, rest.Skip(next).ToList());
+    }
+
+    private static Task FolderRouteAsync(GraphRequest request, FolderRecord folder, List<string> tail)
+    {
+        switch (tail.Count)
+        {
+            case 0:
+                return request.Method switch
+                {
+                    "GET" => FolderHandlers.GetAsync(request, folder),
+                    "PATCH" => FolderHandlers.UpdateAsync(request, folder),
+                    "DELETE" => FolderHandlers.DeleteAsync(request, folder),
+                    _ => throw MethodNotAllowed(request),
+                };
+            case 1 when tail[0] == "$ref":
+                return Only(request, "DELETE", () => FolderHandlers.DeleteAsync(request, folder));
+            case 1 when Is(tail[0], "childFolders"):
+                return ListOrCreate(request, folder, GraphJson.MailboxContext(request, folder.MailboxId, $"folders('{folder.Id}')/childFolders"));
+            case 2 when Is(tail[0], "childFolders") && IsDelta(tail[1]):
+                return OnlyGet(request, () => DeltaHandler.FoldersAsync(request, folder));
+            case 1 when Is(tail[0], "items"):
+                return OnlyGet(request, () => ItemHandlers.ListAsync(request, folder));
+            case 2 when Is(tail[0], "items") && IsDelta(tail[1]):
+                return OnlyGet(request, () => DeltaHandler.ItemsAsync(request, folder));
+            case 2 when Is(tail[0], "items"):
+                return request.Method switch
+                {
+                    "GET" => ItemHandlers.GetAsync(request, folder, tail[1]),
+                    "DELETE" => ItemHandlers.DeleteAsync(request, folder, tail[1]),
+                    _ => throw MethodNotAllowed(request),
+                };
+            default:
+                throw GraphException.SegmentNotFound(tail[0]);
+        }
+    }
+
+    private static Task ListOrCreate(GraphRequest request, FolderRecord parent, string context) => request.Method switch
+    {
+        "GET" => FolderHandlers.ListChildrenAsync(request, parent, context),
+        "POST" => FolderHandlers.CreateAsync(request, parent),
+        _ => throw MethodNotAllowed(request),
+    };
+
+    private static void CheckBearer(GraphRequest request)
+    {
+        var message = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization) switch
+        {
+            TokenCheck.Valid => null,
+            TokenCheck.Missing => "Access token is empty.",
+            TokenCheck.Expired => "Lifetime validation failed, the token is expired.",
+            _ => "Access token validation failure. Invalid audience or signature.",
+        };
+        if (message is null) return;
+        request.Http.Response.Headers.WWWAuthenticate =
+            $"Bearer realm=\"\", authorization_uri=\"{request.State.BaseUri}{Engine.Auth.EmulatorDefaults.TenantId}/oauth2/v2.0/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+        throw new GraphException(401, "InvalidAuthenticationToken", message);
+    }
+
+    private static bool IsDelta(string segment) => Is(segment, "delta") || Is(segment, "delta()");
+
+    private static bool Is(string segment, string name) => segment.Equals(name, StringComparison.OrdinalIgnoreCase);
+
+    private static Task OnlyGet(GraphRequest request, Func<Task> handler) => Only(request, "GET", handler);
+
+    private static Task Only(GraphRequest request, string method, Func<Task> handler) =>
+        request.Method == method ? handler() : throw MethodNotAllowed(request);
+
+    private static GraphException MethodNotAllowed(GraphRequest request) =>
+        new(405, "Request_BadRequest", $"The HTTP method '{request.Method}' is not allowed on this resource.");
+}
+
+/// <summary>What every mailbox request goes through: the MailboxConcurrency throttle, then the configured delay.</summary>
+internal static class MailboxGate
+{
+    public static async Task RunAsync(EmulatorState state, string mailboxId, Func<Task> handler)
+    {
+        using var slot = state.Concurrency.TryEnter(mailboxId, state.Control.MailboxConcurrencyLimit)
+            ?? throw GraphException.MailboxConcurrency();
+        if (state.Control.ResponseDelay is { Ticks: > 0 } delay) await Task.Delay(delay);
+        await handler();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MailboxImportExport.Emulator.Storage;
+using MailboxImportExport.Engine.Fts;
+
+namespace MailboxImportExport.Emulator.Graph;
+
+/// <summary>
+/// createImportSession, and the importUrl it hands out: <c>POST {BaseUri}api/g{version}/Mailboxes('{mbx}')/importItem?authtoken=…</c>,
+/// authenticated by the signed authtoken alone (mailbox, version, expiry and the session generation of
+/// <see cref="EmulatorControl.ExpireImportSessions"/>).
+/// </summary>
+internal static class ImportHandlers
+{
+    private const string SessionUse = "import";
+
+    /// <summary>POST createImportSession: no body (one sent is ignored); 200 with importUrl and expirationDateTime.</summary>
+    public static Task CreateSessionAsync(GraphRequest request, MailboxRecord mailbox)
+    {
+        var expires = DateTimeOffset.UtcNow + request.State.Control.ImportSessionLifetime;
+        var token = request.State.Signer.Sign(SessionUse, new JsonObject
+        {
+            ["mbx"] = mailbox.Id,
+            ["ver"] = request.Version,
+            ["gen"] = request.State.Control.ImportSessionGeneration,
+            ["exp"] = expires.ToUnixTimeMilliseconds(),
+        });
+        return request.WriteJsonAsync(200, new JsonObject
+        {
+            ["@odata.context"] = GraphJson.Context(request, "microsoft.graph.mailboxItemImportSession"),
+            ["importUrl"] = $"{request.State.BaseUri}api/g{request.Version}/Mailboxes('{mailbox.Id}')/importItem?authtoken={Uri.EscapeDataString(token)}",
+            // Seven fractional digits, like the docs' example.
+            ["expirationDateTime"] = expires.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>
+    /// The importUrl. Checks, in order: no Authorization header, a valid unexpired authtoken for this mailbox and
+    /// version, the body, the Mode rules, the folder, the data; then creates or updates the item with exactly the
+    /// posted bytes.
+    /// </summary>
+    public static async Task ImportItemAsync(GraphRequest request, MailboxRecord mailbox)
+    {
+        if (request.Http.Request.Headers.ContainsKey("Authorization"))
+        {
+            throw new GraphException(401, "InvalidAuthenticationToken",
+                "The importUrl is pre-authenticated by its authtoken; do not send an Authorization header.");
+        }
+        CheckSessionToken(request, mailbox);
+
+        var body = await request.ReadJsonObjectAsync();
+        var mode = FolderHandlers.RequiredString(body, "Mode").ToLowerInvariant();
+        var itemId = OptionalString(body, "ItemId");
+        var changeKey = OptionalString(body, "ChangeKey");
+        switch (mode)
+        {
+            case "create" when itemId is not null || changeKey is not null:
+                throw GraphException.InvalidRequest("Mode 'create' does not take ItemId or ChangeKey; use Mode 'update' to overwrite an item.");
+            case "update" when itemId is null || changeKey is null:
+                throw GraphException.InvalidRequest("Mode 'update' requires both ItemId and ChangeKey.");
+            case "create" or "update":
+                break;
+            default:
+                throw GraphException.InvalidRequest($"Invalid Mode '{mode}': use create or update.");
+        }
+        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, FolderHandlers.RequiredString(body, "FolderId"));
+        var data = ReadData(FolderHandlers.RequiredString(body, "Data"));
+
+        var item = mode == "create"
+            ? request.State.Items.Create(folder, data)
+            : request.State.Items.Replace(FindForUpdate(request.Store, folder, itemId!, changeKey!), data);
+        await request.WriteJsonAsync(200, new JsonObject
+        {
+            ["@odata.context"] = $"{request.State.BaseUri}api/g{request.Version}/$metadata#microsoft.graph.importMailboxItemResponse",
+            ["itemId"] = item.Id,
+            ["changeKey"] = item.ChangeKey,
+        });
+    }
+
+    private static void CheckSessionToken(GraphRequest request, MailboxRecord mailbox)
+    {
+        var claims = request.State.Signer.Verify(request.QueryValue("authtoken"), SessionUse);
+        if (claims is null || !string.Equals((string?)claims["mbx"], mailbox.Id, StringComparison.OrdinalIgnoreCase)
+            || (string?)claims["ver"] != request.Version)
+        {
+            throw new GraphException(401, "InvalidAuthenticationToken", "The authtoken of this importUrl is missing or invalid.");
+        }
+        if ((int?)claims["gen"] != request.State.Control.ImportSessionGeneration
+            || (long?)claims["exp"] <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+        {
+            throw new GraphException(401, "InvalidAuthenticationToken", "The import session has expired. Create a new import session.");
+        }
+    }
+
+    /// <summary>Base64 of an item export: the envelope of an IMessage export, with a stream the FTS reader reads cleanly.</summary>
+    private static byte[] ReadData(string base64)
+    {
+        byte[] data;
+        try
+        {
+            data = Convert.FromBase64String(base64);
+        }
+        catch (FormatException)
+        {
+            throw GraphException.InvalidRequest("Data is not valid base64.");
+        }
+        using (var envelope = new MemoryStream(data, writable: false))
+        {
+            try
+            {
+                if (!FtsPayloadStream.Open(envelope).Header.IsMessageExport)
+                {
+                    throw new GraphException(400, "ErrorCorruptData", "Data is not an item export: its header does not describe an IMessage copy.");
+                }
+            }
+            catch (FtsFormatException e)
+            {
+                throw new GraphException(400, "ErrorCorruptData", $"Data is not an item export: {e.Message}.");
+            }
+        }
+        if (FtsReader.TryReadSummary(data, out var problem) is null || problem is not null)
+        {
+            throw new GraphException(400, "ErrorCorruptData", $"Data is not a readable item export: {problem}.");
+        }
+        return data;
+    }
+
+    /// <summary>The item an update overwrites: it must be in the folder (else 404) at the given version (else 409).</summary>
+    private static ItemRecord FindForUpdate(MailboxStore store, FolderRecord folder, string itemId, string changeKey)
+    {
+        var item = IdFactory.IsWellFormedItemId(itemId) ? store.GetItem(folder.MailboxId, itemId) : null;
+        if (item is null || item.FolderId != folder.Id)
+        {
+            throw new GraphException(404, "ErrorItemNotFound", "No item with this ItemId exists in the target folder.");
+        }
+        if (!string.Equals(item.ChangeKey, changeKey, StringComparison.Ordinal))
+        {
+            throw new GraphException(409, "ErrorIrresolvableConflict",
+                "The ChangeKey does not match the item's current version; read the item again and retry with its current changeKey.");
+        }
+        return item;
+    }
+
+    private static string? OptionalString(JsonObject body, string name) =>
+        FolderHandlers.Property(body, name) is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using MailboxImportExport.Emulator;
+using MailboxImportExport.Engine.Auth;
+
+// dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S]
+const string Usage = """
+    Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS] [--log]
+
+    Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
+      --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
+      --seed demo                 load the demo tenant's users, mailboxes and items (default: an empty tenant)
+      --data FILE                 keep the data in this SQLite file (default: in memory)
+      --token-lifetime SECONDS    lifetime of issued access tokens (default 3600)
+      --session-lifetime SECONDS  lifetime of import sessions (default 3600)
+      --log                       print one line per request (tokens redacted)
+      --help                      show this help
+    """;
+
+var options = new EmulatorOptions();
+try
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
+        switch (args[i])
+        {
+            case "--help" or "-h" or "-?":
+                Console.WriteLine(Usage);
+                return 0;
+            case "--port":
+                options.Port = ParseInt(args[i], Value(), 0, 65535);
+                break;
+            case "--seed":
+                options.Seed = Value() is "demo" ? "demo" : throw new FormatException("--seed accepts only 'demo'.");
+                break;
+            case "--data":
+                options.DataFile = Value();
+                break;
+            case "--token-lifetime":
+                options.AccessTokenLifetime = TimeSpan.FromSeconds(ParseInt(args[i], Value(), 1, int.MaxValue));
+                break;
+            case "--session-lifetime":
+                options.ImportSessionLifetime = TimeSpan.FromSeconds(ParseInt(args[i], Value(), 1, int.MaxValue));
+                break;
+            case "--log":
+                options.RequestLogWriter = Console.Out;
+                break;
+            default:
+                throw new FormatException($"Unknown argument '{args[i]}'.");
+        }
+    }
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+await using var server = await EmulatorServer.StartAsync(options);
+Console.WriteLine($"Emulator listening on {server.BaseUri}");
+Console.WriteLine($"Tenant ID: {EmulatorDefaults.TenantId}");
+Console.WriteLine($"Client ID: {EmulatorDefaults.ClientId}");
+Console.WriteLine("Press Ctrl+C to stop.");
+
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopped.TrySetResult();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;
+return 0;
+
+static int ParseInt(string name, string text, int min, int max) =>
+    int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+        ? value
+        : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");

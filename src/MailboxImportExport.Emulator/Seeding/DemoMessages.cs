@@ -1,0 +1,149 @@
+using MailboxImportExport.Engine.Fts;
+
+namespace MailboxImportExport.Emulator.Seeding;
+
+/// <summary>
+/// Builds the demo items' FastTransfer streams with the shape of real exports (fts-notes §1–§6): code-page strings,
+/// two-byte booleans, FILETIMEs, sender and recipients, FXDelProp before the collections, attachments with
+/// PidTagAttachNumber first, and named properties.
+/// </summary>
+internal sealed class DemoMessages
+{
+    private static readonly Guid PsetidAppointment = new("00062002-0000-0000-C000-000000000046");
+    private static readonly Guid PsetidAddress = new("00062004-0000-0000-C000-000000000046");
+    private static readonly Guid PsetidTask = new("00062003-0000-0000-C000-000000000046");
+
+    private static readonly string[] Words =
+    {
+        "quarterly", "review", "plan", "meeting", "notes", "follow-up", "draft", "proposal", "update", "team",
+        "schedule", "contract", "invoice", "design", "release", "customer", "feedback", "roadmap", "status", "travel",
+    };
+
+    private readonly Random _random;
+    private readonly FtsWriter _writer = new();
+
+    public DemoMessages(Random random) => _random = random;
+
+    public sealed record Person(string Name, string Address);
+
+    public byte[] Note(string subject, Person sender, IReadOnlyList<Person> to, DateTimeOffset created, DateTimeOffset modified,
+        int attachmentBytes, bool embedMessage)
+    {
+        var message = Envelope("IPM.Note", subject, sender, created, modified);
+        foreach (var (person, index) in to.Select((p, i) => (p, i))) message.Recipients.Add(Recipient(person, index == 2 ? 2 : 1));
+        if (attachmentBytes > 0) message.Attachments.Add(FileAttachment(subject, attachmentBytes, created));
+        if (embedMessage)
+        {
+            var originalSubject = subject.Replace("FW: ", "");
+            var original = Envelope("IPM.Note", originalSubject, to[0], created.AddDays(-2), created.AddDays(-2));
+            original.Recipients.Add(Recipient(sender, 1));
+            var attachment = new FtsAttachment { EmbeddedMessage = original };
+            attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachMethod, 5));
+            attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachMimeTag, "message/rfc822"));
+            attachment.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, originalSubject));
+            message.Attachments.Add(attachment);
+        }
+        SetHasAttachments(message);
+        return _writer.Write(message);
+    }
+
+    public byte[] Appointment(string subject, Person organizer, DateTimeOffset created, DateTimeOffset modified, DateTimeOffset start)
+    {
+        var message = Envelope("IPM.Appointment", subject, organizer, created, modified);
+        message.Properties.Add(FtsProperty.Time(0x8001, start.UtcDateTime).WithName(new FtsNamedProperty(PsetidAppointment, 0x820D)));
+        message.Properties.Add(FtsProperty.Time(0x8002, start.AddHours(1).UtcDateTime).WithName(new FtsNamedProperty(PsetidAppointment, 0x820E)));
+        message.Properties.Add(FtsProperty.String(0x8003, "Conference room 4").WithName(new FtsNamedProperty(PsetidAppointment, 0x8208)));
+        message.Recipients.Add(Recipient(organizer, 1));
+        SetHasAttachments(message);
+        return _writer.Write(message);
+    }
+
+    public byte[] Contact(Person person, Person owner, DateTimeOffset created, DateTimeOffset modified)
+    {
+        var message = Envelope("IPM.Contact", person.Name, owner, created, modified);
+        message.Properties.Add(FtsProperty.String(0x8001, person.Address).WithName(new FtsNamedProperty(PsetidAddress, 0x8083)));
+        message.Properties.Add(FtsProperty.String(0x8002, person.Name).WithName(new FtsNamedProperty(PsetidAddress, 0x8080)));
+        SetHasAttachments(message);
+        return _writer.Write(message);
+    }
+
+    public byte[] Task(string subject, Person owner, DateTimeOffset created, DateTimeOffset modified, bool complete)
+    {
+        var message = Envelope("IPM.Task", subject, owner, created, modified);
+        message.Properties.Add(FtsProperty.Boolean(0x8001, complete).WithName(new FtsNamedProperty(PsetidTask, 0x811C)));
+        message.Properties.Add(FtsProperty.Time(0x8002, created.AddDays(7).UtcDateTime).WithName(new FtsNamedProperty(PsetidTask, 0x8105)));
+        SetHasAttachments(message);
+        return _writer.Write(message);
+    }
+
+    public string Phrase(int words) =>
+        string.Join(" ", Enumerable.Range(0, words).Select(_ => Words[_random.Next(Words.Length)]));
+
+    private FtsMessage Envelope(string messageClass, string subject, Person sender, DateTimeOffset created, DateTimeOffset modified)
+    {
+        var message = new FtsMessage();
+        var p = message.Properties;
+        p.Add(FtsProperty.Int32(FtsPropertyId.Importance, 1));
+        p.Add(FtsProperty.String(FtsPropertyId.MessageClass, messageClass));
+        p.Add(FtsProperty.Int32(FtsPropertyId.Priority, 0));
+        p.Add(FtsProperty.Int32(FtsPropertyId.Sensitivity, 0));
+        p.Add(FtsProperty.String(FtsPropertyId.Subject, subject));
+        p.Add(FtsProperty.Time(FtsPropertyId.ClientSubmitTime, created.UtcDateTime.AddMinutes(-2)));
+        p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingName, sender.Name));
+        p.Add(FtsProperty.String(FtsPropertyId.SenderName, sender.Name));
+        p.Add(FtsProperty.String(FtsPropertyId.SenderAddressType, "SMTP"));
+        p.Add(FtsProperty.String(FtsPropertyId.SenderEmailAddress, sender.Address));
+        p.Add(FtsProperty.Time(FtsPropertyId.MessageDeliveryTime, created.UtcDateTime));
+        p.Add(FtsProperty.Int32(FtsPropertyId.MessageFlags, 1));
+        p.Add(FtsProperty.String(FtsPropertyId.Body, Body()));
+        p.Add(FtsProperty.String(FtsPropertyId.InternetMessageId, $"<{_random.Next():x8}.{_random.Next():x8}@contoso.test>"));
+        p.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));
+        p.Add(FtsProperty.Time(FtsPropertyId.LastModificationTime, modified.UtcDateTime));
+        p.Add(FtsProperty.String(FtsPropertyId.SenderSmtpAddress, sender.Address));
+        p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingSmtpAddress, sender.Address));
+        // A string-named property on every item, like the categories/keywords Outlook writes.
+        p.Add(FtsProperty.String(0x8010, Words[_random.Next(Words.Length)])
+            .WithName(new FtsNamedProperty(FtsNamedProperty.PsPublicStrings, "Keywords")));
+        return message;
+    }
+
+    private string Body()
+    {
+        // 60 to 3,000 words: UTF-16 bodies of roughly 1 KB to 40 KB, so item sizes spread like a real mailbox.
+        var words = _random.Next(60, 3000);
+        return Phrase(words);
+    }
+
+    private static FtsRecipient Recipient(Person person, int type)
+    {
+        var recipient = new FtsRecipient();
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, person.Name));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, person.Address));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, person.Address));
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.DisplayType, 0));
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.ObjectType, 6));
+        return recipient;
+    }
+
+    private FtsAttachment FileAttachment(string subject, int bytes, DateTimeOffset created)
+    {
+        var data = new byte[bytes];
+        _random.NextBytes(data);
+        var name = subject.Split(' ').Last().Trim(':') + (bytes > 1_000_000 ? ".zip" : ".pdf");
+        var attachment = new FtsAttachment();
+        attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachMethod, 1));
+        attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachLongFilename, name));
+        attachment.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, name));
+        attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachMimeTag, bytes > 1_000_000 ? "application/zip" : "application/pdf"));
+        attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.RenderingPosition, -1));
+        attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachSize, bytes));
+        attachment.Properties.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));
+        attachment.Properties.Add(FtsProperty.Binary(FtsPropertyId.AttachDataBinary, data));
+        return attachment;
+    }
+
+    private static void SetHasAttachments(FtsMessage message) =>
+        message.Properties.Add(FtsProperty.Boolean(FtsPropertyId.HasAttachments, message.Attachments.Count > 0));
+}

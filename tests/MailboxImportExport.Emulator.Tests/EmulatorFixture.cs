@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using MailboxImportExport.Emulator;
+
+namespace MailboxImportExport.Emulator.Tests;
+
+/// <summary>
+/// One demo-seeded emulator per test class (on a free port, in memory, so classes run in parallel), and an
+/// HttpClient that trusts only its certificate.
+/// </summary>
+public sealed class EmulatorFixture : IAsyncLifetime
+{
+    public const string Alice = "alice@contoso.test";
+    public const string Bob = "bob@contoso.test";
+
+    public EmulatorServer Server { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public EmulatorControl Control => Server.Control;
+    public string Token { get; private set; } = null!;
+    public string AliceMailbox { get; private set; } = null!;
+    public string AliceArchive { get; private set; } = null!;
+    public string BobMailbox { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo" });
+        Http = CreatePinnedClient(Server);
+        Token = Control.IssueAccessToken();
+        AliceMailbox = Control.GetMailboxId(Alice);
+        AliceArchive = Control.GetMailboxId(Alice, archive: true);
+        BobMailbox = Control.GetMailboxId(Bob);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.DisposeAsync();
+    }
+
+    /// <summary>An HttpClient for the emulator that accepts its certificate and no other.</summary>
+    public static HttpClient CreatePinnedClient(EmulatorServer server) =>
+        new(new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && certificate.RawData.AsSpan().SequenceEqual(server.Certificate.RawData),
+        })
+        { BaseAddress = server.BaseUri };
+
+    /// <summary>A path under the mailbox: "v1.0/admin/exchange/mailboxes/{encoded id}/{rest}".</summary>
+    public string MailboxPath(string version, string mailboxId, string rest = "") =>
+        $"{version}/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}{(rest.Length == 0 ? "" : "/" + rest)}";
+
+    public Task<Reply> GetAsync(string path, string? token = null) => SendAsync(HttpMethod.Get, path, null, token);
+
+    public Task<Reply> PostJsonAsync(string path, string json, string? token = null) => SendAsync(HttpMethod.Post, path, json, token);
+
+    /// <summary>Sends with the fixture's bearer token unless <paramref name="token"/> says otherwise ("" sends none).</summary>
+    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json, string? token = null, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        token ??= Token;
+        if (token.Length > 0) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (json is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        configure?.Invoke(request);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject(), response.Headers);
+    }
+
+    /// <summary>Follows @odata.nextLink to the end and returns every entity.</summary>
+    public async Task<List<JsonObject>> GetAllPagesAsync(string path)
+    {
+        var all = new List<JsonObject>();
+        for (string? next = path; next is not null;)
+        {
+            var reply = await GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, reply.Status);
+            all.AddRange(reply.Value);
+            next = (string?)reply.Body!["@odata.nextLink"];
+        }
+        return all;
+    }
+
+    public async Task<string> FolderIdAsync(string version, string mailboxId, string wellKnownName)
+    {
+        var reply = await GetAsync(MailboxPath(version, mailboxId, $"folders/{wellKnownName}"));
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        return (string)reply.Body!["id"]!;
+    }
+}
+
+public sealed record Reply(HttpStatusCode Status, JsonObject? Body, HttpResponseHeaders Headers)
+{
+    public List<JsonObject> Value => Body!["value"]!.AsArray().Select(v => v!.AsObject()).ToList();
+
+    public string? ErrorCode => (string?)Body?["error"]?["code"];
+
+    public string? ErrorMessage => (string?)Body?["error"]?["message"];
+
+    /// <summary>Asserts the Graph error envelope: status, code, request-id in the body and in the header.</summary>
+    public void AssertGraphError(HttpStatusCode status, string code)
+    {
+        Assert.True(status == Status, $"expected {(int)status}, got {(int)Status}: {Body?.ToJsonString()}");
+        Assert.Equal(code, ErrorCode);
+        Assert.False(string.IsNullOrEmpty(ErrorMessage));
+        var requestId = (string?)Body!["error"]!["innerError"]!["request-id"];
+        Assert.Equal(Headers.GetValues("request-id").Single(), requestId);
+        Assert.NotNull(Body["error"]!["innerError"]!["date"]);
+    }
+}

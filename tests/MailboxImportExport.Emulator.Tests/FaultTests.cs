@@ -1,0 +1,87 @@
+using System.Net;
+
+namespace MailboxImportExport.Emulator.Tests;
+
+public class FaultTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task FailNext_Answers429WithRetryAfterAndTheGraphBody_ThenRecovers()
+    {
+        var path = fx.MailboxPath("v1.0", fx.AliceMailbox, "folders/inbox/items");
+        fx.Control.FailNext(2, "/folders/inbox/items$", 429, retryAfterSeconds: 2.5);
+
+        var first = await fx.GetAsync(path);
+        var unrelated = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders/inbox"));
+        var second = await fx.GetAsync(path);
+        var third = await fx.GetAsync(path);
+
+        first.AssertGraphError(HttpStatusCode.TooManyRequests, "TooManyRequests");
+        Assert.Equal("2.5", first.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("429", (string?)first.Body!["error"]!["innerError"]!["status"]);
+        Assert.Equal(HttpStatusCode.OK, unrelated.Status);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Status);
+        Assert.Equal(HttpStatusCode.OK, third.Status);
+    }
+
+    [Theory]
+    [InlineData(503, "serviceNotAvailable")]
+    [InlineData(504, "gatewayTimeout")]
+    public async Task FailNext_ServerErrors(int status, string code)
+    {
+        fx.Control.FailNext(1, r => r.Method == "POST" && r.Path.EndsWith("/exportItems"), status, retryAfterSeconds: 1);
+
+        var reply = await fx.PostJsonAsync(fx.MailboxPath("beta", fx.AliceMailbox, "exportItems"), """{"itemIds":["AgAAAAAAAAAAAAAAAAAAAAAAAAA="]}""");
+
+        reply.AssertGraphError((HttpStatusCode)status, code);
+        Assert.Equal("1", reply.Headers.GetValues("Retry-After").Single());
+    }
+
+    [Fact]
+    public async Task MailboxConcurrency_AllowsFourInFlight_ThenThrottles()
+    {
+        fx.Control.MailboxConcurrencyLimit = 4;
+        fx.Control.ResponseDelay = TimeSpan.FromMilliseconds(500);
+        try
+        {
+            var path = fx.MailboxPath("v1.0", fx.BobMailbox, "folders/inbox");
+            var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fx.GetAsync(path)));
+            var other = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders/inbox"));
+
+            Assert.Equal(4, replies.Count(r => r.Status == HttpStatusCode.OK));
+            var throttled = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
+            Assert.Equal(2, throttled.Count);
+            Assert.All(throttled, r =>
+            {
+                r.AssertGraphError(HttpStatusCode.TooManyRequests, "ApplicationThrottled");
+                Assert.Equal("Application is over its MailboxConcurrency limit.", r.ErrorMessage);
+                Assert.True(r.Headers.Contains("Retry-After"));
+            });
+            Assert.Equal(HttpStatusCode.OK, other.Status);
+        }
+        finally
+        {
+            fx.Control.MailboxConcurrencyLimit = null;
+            fx.Control.ResponseDelay = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
+    public async Task RequestLog_RecordsDecodedQueryAndAuthorizationPresence()
+    {
+        fx.Control.ClearRequests();
+
+        await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders?$filter=" + Uri.EscapeDataString("displayName eq 'Inbox'")));
+        await fx.GetAsync("v1.0/users/alice@contoso.test/settings/exchange", token: "");
+
+        var log = fx.Control.Requests;
+        Assert.Equal(2, log.Count);
+        Assert.Equal("GET", log[0].Method);
+        Assert.Equal($"/v1.0/admin/exchange/mailboxes/{fx.AliceMailbox}/folders", log[0].Path);
+        Assert.Equal("$filter=displayName eq 'Inbox'", log[0].Query);
+        Assert.True(log[0].HadAuthorization);
+        Assert.Equal(200, log[0].StatusCode);
+        Assert.False(log[1].HadAuthorization);
+        Assert.Equal(401, log[1].StatusCode);
+        Assert.True(log[1].Timestamp >= log[0].Timestamp);
+    }
+}
