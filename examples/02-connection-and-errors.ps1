@@ -10,7 +10,8 @@ param(
 )
 
 Connect-ExMailboxService -Emulator $Emulator
-Get-ExConnection
+# Out-Host shows the connection on its own, so the mailboxes below keep their table view.
+Get-ExConnection | Out-Host
 
 # 'nobody' gets a non-terminating error naming the user; alice and bob still come out.
 'alice@contoso.test', 'nobody@contoso.test', 'bob@contoso.test' | Get-ExMailbox

@@ -36,7 +36,8 @@ await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions {
 Console.WriteLine($"Module:   {moduleFolder}");
 Console.WriteLine($"Emulator: {emulator.BaseUri} (demo tenant)");
 
-var host = new TextHost(Console.Out);
+// Colour table headers as pwsh does on a terminal; plain text when the output goes to a file or a pipe.
+var host = new TextHost(Console.Out, supportsColor: !Console.IsOutputRedirected);
 using var runspace = RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2());
 runspace.Open();
 using (var import = PowerShell.Create(runspace))

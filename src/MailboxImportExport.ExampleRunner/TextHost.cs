@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Internal;
 using System.Security;
 
 namespace MailboxImportExport.ExampleRunner;
@@ -14,7 +15,8 @@ public sealed class TextHost : PSHost
 {
     private readonly TextHostUserInterface _ui;
 
-    public TextHost(TextWriter output, int width = 120) => _ui = new TextHostUserInterface(output, width);
+    /// <param name="supportsColor">Whether the writer ends at a terminal: PowerShell then colours its output with ANSI escapes.</param>
+    public TextHost(TextWriter output, int width = 120, bool supportsColor = false) => _ui = new TextHostUserInterface(output, width, supportsColor);
 
     public override string Name => "MailboxImportExport.TextHost";
     public override Version Version { get; } = new(1, 0);
@@ -36,18 +38,24 @@ internal sealed class TextHostUserInterface : PSHostUserInterface
     private readonly TextWriter _out;
     private readonly TextHostRawUserInterface _raw;
 
-    public TextHostUserInterface(TextWriter output, int width)
+    public TextHostUserInterface(TextWriter output, int width, bool supportsColor)
     {
         _out = output;
         _raw = new TextHostRawUserInterface(width);
+        SupportsVirtualTerminal = supportsColor;
     }
 
     public override PSHostRawUserInterface RawUI => _raw;
+    public override bool SupportsVirtualTerminal { get; }
 
-    public override void Write(string value) => _out.Write(value);
-    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(value);
-    public override void WriteLine(string value) => _out.WriteLine(value);
-    public override void WriteErrorLine(string value) => _out.WriteLine(value);
+    // PowerShell decorates tables and errors with ANSI escapes itself; a host that cannot show them removes them.
+    private string Render(string value) =>
+        SupportsVirtualTerminal || value is null ? value! : new StringDecorated(value).ToString(OutputRendering.PlainText);
+
+    public override void Write(string value) => _out.Write(Render(value));
+    public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(Render(value));
+    public override void WriteLine(string value) => _out.WriteLine(Render(value));
+    public override void WriteErrorLine(string value) => _out.WriteLine(Render(value));
     public override void WriteDebugLine(string message) => _out.WriteLine("DEBUG: " + message);
     public override void WriteVerboseLine(string message) => _out.WriteLine("VERBOSE: " + message);
     public override void WriteWarningLine(string message) => _out.WriteLine("WARNING: " + message);

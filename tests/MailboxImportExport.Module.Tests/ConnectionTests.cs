@@ -56,12 +56,13 @@ public class ConnectionTests : IClassFixture<EmulatorFixture>
         const string secret = "definitely-wrong-secret-1234";
         using var session = new PowerShellSession();
         var result = session.Run("""
+            $DebugPreference = 'Continue'
             $secure = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
-            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secure -Debug
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secure -Verbose
             """, _emulator.BaseUri, secret);
 
         var error = Assert.Single(result.Errors);
-        Assert.StartsWith("ConnectFailed,", error.FullyQualifiedErrorId);
+        Assert.True(error.FullyQualifiedErrorId.StartsWith("ConnectFailed,"), error.Exception.ToString());
         Assert.Equal(ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Contains("client", error.ToString(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(secret, result.AllText);

@@ -85,6 +85,36 @@ public class ModuleManifestTests
     }
 
     [Fact]
+    public void Help_syntax_matches_each_cmdlets_parameter_sets()
+    {
+        // For every cmdlet: each parameter set the help shows, with its parameters and which are mandatory,
+        // must be what the cmdlet really declares (common parameters aside).
+        using var session = new PowerShellSession();
+        var mismatches = session.Run("""
+            function Join-Sorted([string[]] $names) { [Array]::Sort($names); $names -join ',' }
+            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+            foreach ($name in $args[0]) {
+                $actual = foreach ($set in (Get-Command $name).ParameterSets) {
+                    $params = $set.Parameters | Where-Object { $_.Name -notin $common } | ForEach-Object { '{0}{1}' -f $_.Name, $(if ($_.IsMandatory) { '*' } else { '' }) }
+                    '{0}: {1}' -f $name, (Join-Sorted @($params))
+                }
+                $documented = foreach ($item in (Get-Help $name).syntax.syntaxItem) {
+                    $params = @($item.parameter) | Where-Object { $_ -and $_.name -notin $common } | ForEach-Object { '{0}{1}' -f $_.name, $(if ($_.required -eq 'true') { '*' } else { '' }) }
+                    '{0}: {1}' -f $name, (Join-Sorted @($params))
+                }
+                $missing = @($actual | Where-Object { $_ -notin $documented })
+                $extra = @($documented | Where-Object { $_ -notin $actual })
+                foreach ($m in $missing) { "not in help: $m" }
+                foreach ($e in $extra) { "help only: $e" }
+            }
+            """, (object)DeclaredCmdlets());
+
+        Assert.Empty(mismatches.Errors);
+        var lines = mismatches.Output.Select(o => o.ToString()).ToList();
+        Assert.True(lines.Count == 0, string.Join("\n", lines));
+    }
+
+    [Fact]
     public void The_cmdlet_assembly_does_not_reference_msal()
     {
         // Keeps MSAL out of the cmdlets' surface so the engine and its dependencies can load in a private context.

@@ -47,14 +47,15 @@ public static class ExConnector
     {
         var root = Normalize(options.Emulator);
         var pin = new LoopbackCertificatePin(root, options.CertificateSha256);
-        var app = ConfidentialClientApplicationBuilder.Create(options.ClientId)
-            .WithClientSecret(options.ClientSecret)
-            .WithAuthority(new Uri(root, options.TenantId).ToString(), validateAuthority: false)
-            .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(new FixedHttpClientFactory(pin.CreateHandler()))
-            .WithCacheOptions(CacheOptions.EnableSharedCacheOptions)
-            .WithLogging(LogMsal, Microsoft.Identity.Client.LogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false)
-            .Build();
+        var authority = new Uri(root, options.TenantId).ToString();
+        var app = ConfidentialClientApps.GetOrCreate(authority, options.ClientId, options.ClientSecret, () =>
+            ConfidentialClientApplicationBuilder.Create(options.ClientId)
+                .WithClientSecret(options.ClientSecret)
+                .WithAuthority(authority, validateAuthority: false)
+                .WithInstanceDiscovery(false)
+                .WithHttpClientFactory(new FixedHttpClientFactory(pin.CreateHandler()))
+                .WithLogging(LogMsal, Microsoft.Identity.Client.LogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false)
+                .Build());
         var tokens = new MsalClientCredentialProvider(app, GraphDefaultScope);
         EngineLog.Verbose($"Signing in to the emulator at {root} as app {options.ClientId} in tenant {options.TenantId}.");
         await tokens.GetTokenAsync(forceRefresh: false, ct).ConfigureAwait(false);
