@@ -1,0 +1,267 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace MailboxImportExport.Engine.Fts;
+
+/// <summary>
+/// Pull tokenizer of a FastTransfer stream (MS-OXCFXICS §2.2.4.1). Reads one element at a time from a stream, so a
+/// 100 MB item never has to sit in memory: values longer than <see cref="MaxValueBytes"/> are skipped (through
+/// <see cref="FtsPayloadStream.Skip"/> when the input is an envelope) and reported with <see cref="FtsElement.ValueSkipped"/>.
+/// Throws <see cref="FtsFormatException"/> with the offset on anything it cannot size, such as an unknown type.
+/// </summary>
+public sealed class FtsTokenizer
+{
+    /// <summary>Default limit of a value kept in memory; attachment data above it is skipped.</summary>
+    public const int DefaultMaxValueBytes = 64 * 1024;
+
+    // Garbage input must fail fast, not loop over a huge element count or an endless name.
+    private const int MaxMultiValueCount = 1 << 20;
+    private const int MaxNameChars = 4096;
+
+    private static readonly HashSet<int> KnownCodePages = new()
+    {
+        437, 850, 874, 932, 936, 949, 950, 1200, 1201, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258,
+        20127, 28591, 28592, 28593, 28594, 28595, 28596, 28597, 28598, 28599, 28603, 28605,
+    };
+
+    private readonly Stream _input;
+    private readonly byte[] _scratch = new byte[16];
+
+    /// <param name="fts">The bare FastTransfer stream; use <see cref="FtsPayloadStream.Open"/> for an export envelope.</param>
+    /// <param name="maxValueBytes">Values longer than this are skipped, not read.</param>
+    public FtsTokenizer(Stream fts, int maxValueBytes = DefaultMaxValueBytes)
+    {
+        _input = fts ?? throw new ArgumentNullException(nameof(fts));
+        MaxValueBytes = maxValueBytes;
+    }
+
+    public int MaxValueBytes { get; }
+
+    /// <summary>Offset in the FastTransfer stream of the next byte to read.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>The next element, or null at the end of the stream (which must fall between elements).</summary>
+    public FtsElement? Read()
+    {
+        var start = Position;
+        var read = ReadUpTo(_scratch, 4);
+        if (read == 0) return null;
+        if (read < 4) throw new FtsFormatException("Stream truncated inside a property tag", start);
+        var tag = BinaryPrimitives.ReadUInt32LittleEndian(_scratch);
+
+        if (FtsMarker.IsMarker(tag)) return new FtsElement(FtsElementKind.Marker, tag, start);
+
+        var id = (ushort)(tag >> 16);
+        var kind = id is >= 0x4000 and <= 0x40FF ? FtsElementKind.MetaProperty : FtsElementKind.Property;
+        var element = new FtsElement(kind, tag, start);
+        if (kind == FtsElementKind.Property && id >= FtsPropertyId.FirstNamed)
+        {
+            element.Named = ReadNamedProperty(start);
+        }
+        ReadValue(element);
+        return element;
+    }
+
+    private FtsNamedProperty ReadNamedProperty(long elementStart)
+    {
+        var guidBytes = new byte[16];
+        ReadExactly(guidBytes, 16, "named property GUID", elementStart);
+        var propertySet = new Guid(guidBytes);
+        ReadExactly(_scratch, 1, "named property kind", elementStart);
+        switch (_scratch[0])
+        {
+            case 0:
+                return new FtsNamedProperty(propertySet, ReadUInt32("named property LID", elementStart));
+            case 1:
+                return new FtsNamedProperty(propertySet, ReadNulTerminatedName(elementStart));
+            default:
+                throw new FtsFormatException($"Unknown named property kind {_scratch[0]}", Position - 1);
+        }
+    }
+
+    private string ReadNulTerminatedName(long elementStart)
+    {
+        var name = new StringBuilder();
+        while (true)
+        {
+            ReadExactly(_scratch, 2, "named property name", elementStart);
+            var c = (char)BinaryPrimitives.ReadUInt16LittleEndian(_scratch);
+            if (c == '\0') break;
+            if (name.Length == MaxNameChars) throw new FtsFormatException("Named property name is not terminated", elementStart);
+            name.Append(c);
+        }
+        if (name.Length == 0) throw new FtsFormatException("Named property has an empty name", elementStart);
+        return name.ToString();
+    }
+
+    private void ReadValue(FtsElement element)
+    {
+        var type = element.PropertyType;
+        if (element.Tag == FtsMarker.MetaTagIdsetGiven)
+        {
+            // Typed int32, but the value is a counted binary (MS-OXCFXICS §2.2.4.1.5.1).
+            ReadVariableValue(element);
+            return;
+        }
+        if ((type & FtsPropertyType.CodePageFlag) != 0)
+        {
+            if (IsMultiValuedCodePageString(type)) ReadMultiValue(element, baseFixedSize: null);
+            else ReadVariableValue(element);
+            return;
+        }
+        if ((type & FtsPropertyType.MultiValueFlag) != 0)
+        {
+            var baseType = (ushort)(type & ~FtsPropertyType.MultiValueFlag);
+            var baseSize = FixedSizeOf(baseType);
+            if (baseSize is null && !IsVariableSize(baseType)) throw UnknownType(element);
+            ReadMultiValue(element, baseSize);
+            return;
+        }
+        var size = FixedSizeOf(type);
+        if (size is not null)
+        {
+            var value = new byte[size.Value];
+            ReadExactly(value, value.Length, "property value", element.Offset);
+            element.Value = value;
+            element.ValueLength = value.Length;
+            return;
+        }
+        if (!IsVariableSize(type)) throw UnknownType(element);
+        ReadVariableValue(element);
+    }
+
+    private static FtsFormatException UnknownType(FtsElement element) =>
+        new($"Unknown property type 0x{element.PropertyType:X4} in tag 0x{element.Tag:X8}", element.Offset);
+
+    private void ReadVariableValue(FtsElement element)
+    {
+        var length = ReadUInt32("value length", element.Offset);
+        element.ValueLength = length;
+        if (length > MaxValueBytes)
+        {
+            Skip(length, element.Offset);
+            element.ValueSkipped = true;
+            return;
+        }
+        var value = new byte[length];
+        ReadExactly(value, value.Length, "property value", element.Offset);
+        element.Value = value;
+    }
+
+    /// <summary>Reads a multi-valued property, keeping its wire form (count, then values) when it fits the limit.</summary>
+    private void ReadMultiValue(FtsElement element, int? baseFixedSize)
+    {
+        element.IsMultiValued = true;
+        var count = ReadUInt32("multi-value count", element.Offset);
+        if (count > MaxMultiValueCount) throw new FtsFormatException($"Multi-value count {count} is implausible", element.Offset);
+        var wire = new MemoryStream();
+        WriteUInt32(wire, count);
+        var keep = true;
+        for (var i = 0; i < count; i++)
+        {
+            long itemLength = baseFixedSize is { } fixedSize ? fixedSize : ReadUInt32("multi-value item length", element.Offset);
+            if (baseFixedSize is null) WriteUInt32(wire, (uint)itemLength);
+            keep &= wire.Length + itemLength <= MaxValueBytes;
+            if (keep)
+            {
+                var item = new byte[itemLength];
+                ReadExactly(item, item.Length, "multi-value item", element.Offset);
+                wire.Write(item, 0, item.Length);
+            }
+            else
+            {
+                Skip(itemLength, element.Offset);
+            }
+        }
+        element.ValueLength = Position - element.Offset;
+        element.ValueSkipped = !keep;
+        element.Value = keep ? wire.ToArray() : null;
+    }
+
+    private static bool IsMultiValuedCodePageString(ushort type)
+    {
+        // The 15-bit code page overlaps the multi-value bit: only call it multi-valued when the code page without
+        // that bit is a real one and the code page with it is not (0x94B0 = multi-valued cp 1200).
+        var codePage = type & 0x7FFF;
+        return (codePage & FtsPropertyType.MultiValueFlag) != 0
+            && !KnownCodePages.Contains(codePage)
+            && KnownCodePages.Contains(codePage & ~FtsPropertyType.MultiValueFlag);
+    }
+
+    private static int? FixedSizeOf(ushort type) => type switch
+    {
+        FtsPropertyType.Int16 => 2,
+        FtsPropertyType.Boolean => 2,
+        FtsPropertyType.Int32 or FtsPropertyType.Float32 or FtsPropertyType.ErrorCode => 4,
+        FtsPropertyType.Float64 or FtsPropertyType.Currency or FtsPropertyType.FloatingTime
+            or FtsPropertyType.Int64 or FtsPropertyType.Time => 8,
+        FtsPropertyType.Guid => 16,
+        _ => null,
+    };
+
+    private static bool IsVariableSize(ushort type) =>
+        type is FtsPropertyType.String8 or FtsPropertyType.Unicode or FtsPropertyType.Binary
+            or FtsPropertyType.ServerId or FtsPropertyType.Object
+        || (type & FtsPropertyType.CodePageFlag) != 0;
+
+    private uint ReadUInt32(string what, long elementStart)
+    {
+        ReadExactly(_scratch, 4, what, elementStart);
+        return BinaryPrimitives.ReadUInt32LittleEndian(_scratch);
+    }
+
+    private static void WriteUInt32(Stream output, uint value)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
+        output.Write(bytes, 0, 4);
+    }
+
+    private void ReadExactly(byte[] buffer, int count, string what, long elementStart)
+    {
+        if (ReadUpTo(buffer, count) < count)
+        {
+            throw new FtsFormatException($"Stream truncated inside the {what} of the element at {elementStart}", Position);
+        }
+    }
+
+    private int ReadUpTo(byte[] buffer, int count)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var read = _input.Read(buffer, total, count - total);
+            if (read == 0) break;
+            total += read;
+        }
+        Position += total;
+        return total;
+    }
+
+    private void Skip(long count, long elementStart)
+    {
+        if (_input is FtsPayloadStream payload)
+        {
+            payload.Skip(count);
+            Position += count;
+            return;
+        }
+        if (_input.CanSeek)
+        {
+            if (_input.Length - _input.Position < count)
+            {
+                throw new FtsFormatException($"Stream truncated inside the value of the element at {elementStart}", Position);
+            }
+            _input.Seek(count, SeekOrigin.Current);
+            Position += count;
+            return;
+        }
+        var discard = new byte[(int)Math.Min(count, 81920)];
+        while (count > 0)
+        {
+            var step = (int)Math.Min(count, discard.Length);
+            ReadExactly(discard, step, "value", elementStart);
+            count -= step;
+        }
+    }
+}
