@@ -1,0 +1,49 @@
+namespace MailboxImportExport.Engine.Transfer;
+
+/// <summary>
+/// Collects an item's bytes as they are decoded: in memory up to the spill threshold, then in a temp file, so a
+/// 100 MB item never sits in memory. Disposing a builder that was not completed deletes what it wrote.
+/// </summary>
+internal sealed class FtsDataBuilder : IDisposable
+{
+    private readonly long _spillThreshold;
+    private MemoryStream? _memory = new();
+    private TempFile? _file;
+    private FileStream? _fileStream;
+    private long _length;
+    private bool _completed;
+
+    public FtsDataBuilder(long spillThreshold) => _spillThreshold = Math.Max(0, spillThreshold);
+
+    public long Length => _length;
+
+    public void Write(ArraySegment<byte> bytes)
+    {
+        if (bytes.Count == 0) return;
+        if (_memory is not null && _length + bytes.Count > _spillThreshold) Spill();
+        (_fileStream ?? (Stream)_memory!).Write(bytes.Array!, bytes.Offset, bytes.Count);
+        _length += bytes.Count;
+    }
+
+    private void Spill()
+    {
+        _file = TempFile.Create();
+        _fileStream = new FileStream(_file.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920);
+        _memory!.WriteTo(_fileStream);
+        _memory = null;
+    }
+
+    public FtsData Complete()
+    {
+        _completed = true;
+        if (_memory is not null) return FtsData.FromBuffer(_memory.GetBuffer(), _length);
+        _fileStream!.Dispose();
+        return FtsData.FromSpilledFile(_file!, _length);
+    }
+
+    public void Dispose()
+    {
+        _fileStream?.Dispose();
+        if (!_completed) _file?.Dispose();
+    }
+}
