@@ -16,11 +16,13 @@ internal sealed class RoutingHandler : HttpMessageHandler
     public const string GraphRoot = "https://graph.example.test/";
     public const string GraphToken = "graph-token";
 
-    private readonly Func<HttpRequestMessage, string?, Task<HttpResponseMessage>> _respond;
+    private readonly Func<HttpRequestMessage, string?, CancellationToken, Task<HttpResponseMessage>> _respond;
     private readonly ConcurrentDictionary<string, int> _inFlight = new();
     private readonly ConcurrentDictionary<string, int> _maxInFlight = new();
 
-    public RoutingHandler(Func<HttpRequestMessage, string?, Task<HttpResponseMessage>> respond) => _respond = respond;
+    public RoutingHandler(Func<HttpRequestMessage, string?, CancellationToken, Task<HttpResponseMessage>> respond) => _respond = respond;
+
+    public RoutingHandler(Func<HttpRequestMessage, string?, Task<HttpResponseMessage>> respond) => _respond = (request, body, _) => respond(request, body);
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -49,7 +51,7 @@ internal sealed class RoutingHandler : HttpMessageHandler
         }
         try
         {
-            return await _respond(request, body);
+            return await _respond(request, body, cancellationToken);
         }
         finally
         {
