@@ -82,23 +82,9 @@ internal sealed class ManifestEntry
 }
 
 /// <summary>A manifest line as read: its entry, or why it could not be used.</summary>
-internal readonly struct ManifestLine
-{
-    public ManifestLine(int number, ManifestEntry? entry, string? problem, bool isTruncatedTail)
-    {
-        Number = number;
-        Entry = entry;
-        Problem = problem;
-        IsTruncatedTail = isTruncatedTail;
-    }
-
-    /// <summary>1-based.</summary>
-    public int Number { get; }
-    public ManifestEntry? Entry { get; }
-    public string? Problem { get; }
-    /// <summary>An unreadable last line without a line break: a writer stopped while appending it.</summary>
-    public bool IsTruncatedTail { get; }
-}
+/// <param name="Number">1-based.</param>
+/// <param name="IsTruncatedTail">An unreadable last line without a line break: a writer stopped while appending it.</param>
+internal readonly record struct ManifestLine(int Number, ManifestEntry? Entry, string? Problem, bool IsTruncatedTail);
 
 /// <summary>Reading and appending <c>manifest.jsonl</c>, one JSON object per line; a later line for the same item replaces an earlier one.</summary>
 internal static class ExportManifest

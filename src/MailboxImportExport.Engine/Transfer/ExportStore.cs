@@ -316,19 +316,5 @@ public sealed class ExportStore : IDisposable
         }
     }
 
-    private readonly struct StoredItem
-    {
-        public StoredItem(string? changeKey, string file, long length, int lineNumber)
-        {
-            ChangeKey = changeKey;
-            File = file;
-            Length = length;
-            LineNumber = lineNumber;
-        }
-
-        public string? ChangeKey { get; }
-        public string File { get; }
-        public long Length { get; }
-        public int LineNumber { get; }
-    }
+    private readonly record struct StoredItem(string? ChangeKey, string File, long Length, int LineNumber);
 }
