@@ -20,10 +20,10 @@ public sealed class FtsData : IDisposable
     private string? _sha256;
     private bool _disposed;
 
-    private FtsData(byte[] bytes, long length)
+    private FtsData(byte[] bytes)
     {
         _bytes = bytes;
-        Length = length;
+        Length = bytes.Length;
     }
 
     private FtsData(string path, long length, TempFile? ownedFile, string? sha256)
@@ -46,7 +46,7 @@ public sealed class FtsData : IDisposable
     public static FtsData FromBytes(byte[] bytes)
     {
         if (bytes is null) throw new ArgumentNullException(nameof(bytes));
-        return new FtsData(bytes, bytes.Length);
+        return new FtsData(bytes);
     }
 
     /// <summary>Reads from <paramref name="path"/> whenever the data is read; the file is neither copied nor ever deleted.</summary>
@@ -86,12 +86,10 @@ public sealed class FtsData : IDisposable
 
     internal static FtsData FromSpilledFile(TempFile file, long length) => new(file.Path, length, file, sha256: null);
 
-    internal static FtsData FromBuffer(byte[] buffer, long length) => new(buffer, length);
-
     /// <summary>A fresh read-only stream over the data; the caller disposes it.</summary>
     public Stream OpenRead()
     {
-        if (_bytes is not null) return new MemoryStream(_bytes, 0, (int)Length, writable: false);
+        if (_bytes is not null) return new MemoryStream(_bytes, writable: false);
         if (_ownedFile is not null && _disposed) throw new ObjectDisposedException(nameof(FtsData), "The item's temp file was deleted when it was disposed.");
         return new FileStream(_path!, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, FileOptions.SequentialScan);
     }
@@ -99,7 +97,7 @@ public sealed class FtsData : IDisposable
     /// <summary>All bytes as one array. Meant for small items and tests; large items should be streamed with <see cref="OpenRead"/>.</summary>
     public byte[] ReadAllBytes()
     {
-        if (_bytes is not null && _bytes.Length == Length) return (byte[])_bytes.Clone();
+        if (_bytes is not null) return (byte[])_bytes.Clone();
         using var stream = OpenRead();
         var result = new byte[Length];
         var read = 0;

@@ -20,7 +20,14 @@ internal sealed class FtsDataBuilder : IDisposable
     public void Write(ArraySegment<byte> bytes)
     {
         if (bytes.Count == 0) return;
-        if (_memory is not null && _length + bytes.Count > _spillThreshold) Spill();
+        var needed = _length + bytes.Count;
+        if (_memory is not null && needed > _spillThreshold) Spill();
+        if (_memory is not null && needed > _memory.Capacity)
+        {
+            // MemoryStream would double past the threshold (up to twice the data, both arrays alive while it
+            // copies); growing no further than the threshold keeps the transient peak at 1.5 times it.
+            _memory.Capacity = (int)Math.Max(needed, Math.Min(2L * _memory.Capacity, _spillThreshold));
+        }
         (_fileStream ?? (Stream)_memory!).Write(bytes.Array!, bytes.Offset, bytes.Count);
         _length += bytes.Count;
     }
@@ -36,7 +43,9 @@ internal sealed class FtsDataBuilder : IDisposable
     public FtsData Complete()
     {
         _completed = true;
-        if (_memory is not null) return FtsData.FromBuffer(_memory.GetBuffer(), _length);
+        // An item kept in memory may live long (down a pipeline), so it gets an exact-size array: it is below the
+        // threshold, so the copy is cheap, and the growth slack (up to half the buffer) is given back.
+        if (_memory is not null) return FtsData.FromBytes(_memory.Capacity == _length ? _memory.GetBuffer() : _memory.ToArray());
         _fileStream!.Dispose();
         return FtsData.FromSpilledFile(_file!, _length);
     }
