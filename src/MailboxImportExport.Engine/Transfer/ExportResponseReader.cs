@@ -281,13 +281,12 @@ internal sealed class ExportResponseReader
         public void Dispose() => Data?.Dispose();
     }
 
-    /// <summary>The base64 text of one <c>data</c> value being decoded into a builder.</summary>
+    /// <summary>The base64 text of one <c>data</c> value; text that is not base64 fails only its item.</summary>
     private sealed class DataValue : IDisposable
     {
-        private readonly FtsDataBuilder _builder;
-        private readonly Base64ChunkDecoder _decoder = new();
+        private readonly Base64FtsDataDecoder _decoder;
 
-        public DataValue(long spillThreshold) => _builder = new FtsDataBuilder(spillThreshold);
+        public DataValue(long spillThreshold) => _decoder = new Base64FtsDataDecoder(spillThreshold);
 
         /// <summary>Why the text could not be decoded; the rest of it is then skipped, not decoded.</summary>
         public string? Problem { get; private set; }
@@ -299,16 +298,12 @@ internal sealed class ExportResponseReader
             Feed(one);
         }
 
-        public void Feed(ReadOnlySpan<byte> chars)
+        public void Feed(ReadOnlySpan<byte> text)
         {
             if (Problem is not null) return;
             try
             {
-                while (!chars.IsEmpty)
-                {
-                    chars = chars.Slice(_decoder.Append(chars));
-                    if (_decoder.IsFull) _builder.Write(_decoder.Decode(isFinal: false));
-                }
+                _decoder.Write(text);
             }
             catch (FormatException e)
             {
@@ -323,18 +318,17 @@ internal sealed class ExportResponseReader
             {
                 try
                 {
-                    _builder.Write(_decoder.Decode(isFinal: true));
-                    return _builder.Complete();
+                    return _decoder.Complete();
                 }
                 catch (FormatException e)
                 {
                     Problem = e.Message;
                 }
             }
-            _builder.Dispose();
+            _decoder.Dispose();
             return null;
         }
 
-        public void Dispose() => _builder.Dispose();
+        public void Dispose() => _decoder.Dispose();
     }
 }

@@ -68,20 +68,15 @@ public sealed class FtsData : IDisposable
     public static FtsData FromBase64(string base64, long spillThreshold = DefaultSpillThreshold)
     {
         if (base64 is null) throw new ArgumentNullException(nameof(base64));
-        using var builder = new FtsDataBuilder(spillThreshold);
-        var decoder = new Base64ChunkDecoder();
-        var utf8 = new byte[Base64ChunkDecoder.ChunkSize];
+        using var decoder = new Base64FtsDataDecoder(spillThreshold);
+        var utf8 = new byte[Base64FtsDataDecoder.ChunkSize];
         for (var offset = 0; offset < base64.Length; offset += utf8.Length)
         {
+            // Non-ASCII characters become '?', which the decoder rejects as it should.
             var count = Encoding.ASCII.GetBytes(base64, offset, Math.Min(utf8.Length, base64.Length - offset), utf8, 0);
-            for (var taken = 0; taken < count;)
-            {
-                taken += decoder.Append(new ReadOnlySpan<byte>(utf8, taken, count - taken));
-                if (decoder.IsFull) builder.Write(decoder.Decode(isFinal: false));
-            }
+            decoder.Write(new ReadOnlySpan<byte>(utf8, 0, count));
         }
-        builder.Write(decoder.Decode(isFinal: true));
-        return builder.Complete();
+        return decoder.Complete();
     }
 
     internal static FtsData FromSpilledFile(TempFile file, long length) => new(file.Path, length, file, sha256: null);
