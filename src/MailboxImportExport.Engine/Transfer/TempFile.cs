@@ -14,7 +14,6 @@ internal sealed class TempFile : IDisposable
     static TempFile()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteAll();
-        AppDomain.CurrentDomain.DomainUnload += (_, _) => DeleteAll();
     }
 
     private int _deleted;
