@@ -50,7 +50,18 @@ public sealed class ExExportedItem
         };
         FtsSummary? summary;
         string? problem;
-        using (var stream = data.OpenRead()) summary = FtsReader.TryReadSummary(stream, out problem);
+        try
+        {
+            using var stream = data.OpenRead();
+            summary = FtsReader.TryReadSummary(stream, out problem);
+        }
+        catch (Exception e)
+        {
+            // The summary only helps a person recognise the item; whatever goes wrong reading it, the item still
+            // exports unchanged (the reader is tolerant by design, so this is a bug or an unreadable temp file).
+            summary = null;
+            problem = $"{e.GetType().Name}: {e.Message}";
+        }
         if (problem is not null)
             EngineLog.Verbose($"Item {request.ItemId} of mailbox {request.MailboxId} exported, but its stream could not be fully read ({problem}); it is kept unchanged{(summary is null ? ", without subject or sender" : "")}.");
         if (summary is not null)

@@ -185,19 +185,10 @@ public sealed class ExportBatcher : IDisposable
         }
     }
 
-    private static ExportOutcome ToOutcome(ExportRequest request, ExportItemResult result)
-    {
-        if (!result.Succeeded) return ExportOutcome.ItemFailed(request, result.ErrorCode!, result.ErrorMessage!);
-        try
-        {
-            return ExportOutcome.Success(request, ExExportedItem.FromExport(request, result.ChangeKey, result.Data!));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            result.Data!.Dispose();
-            return ExportOutcome.CallFailed(request, e);
-        }
-    }
+    private static ExportOutcome ToOutcome(ExportRequest request, ExportItemResult result) =>
+        result.Succeeded
+            ? ExportOutcome.Success(request, ExExportedItem.FromExport(request, result.ChangeKey, result.Data!))
+            : ExportOutcome.ItemFailed(request, result.ErrorCode!, result.ErrorMessage!);
 
     private void Publish(ExportOutcome outcome)
     {

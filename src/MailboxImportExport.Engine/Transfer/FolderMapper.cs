@@ -62,7 +62,8 @@ public sealed class FolderMapper
         }
         catch
         {
-            _resolved.TryRemove(key, out _);
+            // Only this attempt is forgotten: another caller may already have started a new one.
+            ((ICollection<KeyValuePair<string, Lazy<Task<ExMailboxFolder>>>>)_resolved).Remove(new(key, lazy));
             throw;
         }
     }

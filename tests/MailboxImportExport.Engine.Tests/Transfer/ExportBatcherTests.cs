@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Transfer;
 using static MailboxImportExport.Engine.Tests.Transfer.TransferTestData;
@@ -147,6 +149,33 @@ public class ExportBatcherTests
         Assert.Equal("The specified object was not found in the store.", failed.ErrorMessage);
         Assert.Null(failed.Exception);
         Assert.Equal(2, outcomes.Count(o => o.Succeeded));
+    }
+
+    private sealed class LogSink : IEngineLogSink
+    {
+        public ConcurrentQueue<(EngineLogLevel Level, string Message)> Messages { get; } = new();
+        public void Write(EngineLogLevel level, string message) => Messages.Enqueue((level, message));
+    }
+
+    [Fact]
+    public async Task A_stream_the_reader_cannot_parse_still_exports_unchanged_and_the_problem_is_logged()
+    {
+        var garbage = Utf8("not an export stream at all");
+        var handler = Answering((_, body) => Task.FromResult(RoutingHandler.Json(HttpStatusCode.OK, AnswerFor(body, _ => garbage))));
+        var log = new LogSink();
+        using var scope = EngineLog.Use(log);
+        using var batcher = Batcher(handler);
+
+        await batcher.AddAsync(new ExportRequest(Mailbox, "odd-item"), CancellationToken.None);
+        await batcher.CompleteAsync(CancellationToken.None);
+
+        var item = Assert.Single(TakeAll(batcher)).Item!;
+        Assert.Equal(garbage, item.Data.ReadAllBytes());
+        Assert.Null(item.Subject);
+        Assert.Null(item.Type);
+        Assert.Null(item.AttachmentCount);
+        Assert.Equal(garbage.Length, item.Size);
+        Assert.Contains(log.Messages, m => m.Level == EngineLogLevel.Verbose && m.Message.Contains("odd-item") && m.Message.Contains("could not be fully read"));
     }
 
     [Fact]
