@@ -103,6 +103,8 @@ public sealed class ExportBatcher : IDisposable
             Task changed;
             lock (_gate)
             {
+                // A stopped run is cancelled, not finished, even once its last call has wound down.
+                _stop.Token.ThrowIfCancellationRequested();
                 if (!_outcomes.IsEmpty) return true;
                 if (_allDone.Task.IsCompleted) return false;
                 changed = _changed.Task;
@@ -206,7 +208,7 @@ public sealed class ExportBatcher : IDisposable
 
     private void CheckAllDone()
     {
-        if (_completing && _lanes.Values.All(lane => lane.IsIdle))
+        if (_completing && !_stop.IsCancellationRequested && _lanes.Values.All(lane => lane.IsIdle))
         {
             foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
             _allDone.TrySetResult(true);
