@@ -15,8 +15,6 @@ internal sealed class FtsDataBuilder : IDisposable
 
     public FtsDataBuilder(long spillThreshold) => _spillThreshold = Math.Max(0, spillThreshold);
 
-    public long Length => _length;
-
     public void Write(ArraySegment<byte> bytes)
     {
         if (bytes.Count == 0) return;
