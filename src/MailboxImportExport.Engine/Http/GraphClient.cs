@@ -92,7 +92,24 @@ public sealed class GraphClient : IDisposable
         return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Posts JSON and hands the success response's body to <paramref name="readBody"/> as a stream, for answers
+    /// too large to deserialize whole (exportItems carries up to 20 items as base64).
+    /// </summary>
+    internal async Task<T> PostAsync<T>(string url, object body, Func<Stream, CancellationToken, Task<T>> readBody, CancellationToken ct)
+    {
+        using var response = await SendWithJsonBodyAsync(HttpMethod.Post, url, body, ct).ConfigureAwait(false);
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        return await readBody(stream, ct).ConfigureAwait(false);
+    }
+
     private async Task<T> SendJsonAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct)
+    {
+        using var response = await SendWithJsonBodyAsync(method, url, body, ct).ConfigureAwait(false);
+        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
+    }
+
+    private Task<HttpResponseMessage> SendWithJsonBodyAsync(HttpMethod method, string url, object? body, CancellationToken ct)
     {
         Func<HttpContent>? content = null;
         if (body is not null)
@@ -100,8 +117,7 @@ public sealed class GraphClient : IDisposable
             var bytes = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json.Options);
             content = () => JsonContent(bytes);
         }
-        using var response = await SendAsync(method, Resolve(url), content, authenticate: true, ct).ConfigureAwait(false);
-        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
+        return SendAsync(method, Resolve(url), content, authenticate: true, ct);
     }
 
     internal static HttpContent JsonContent(byte[] utf8Json)

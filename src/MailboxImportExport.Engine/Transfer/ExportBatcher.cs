@@ -1,0 +1,285 @@
+using System.Collections.Concurrent;
+using MailboxImportExport.Engine.Diagnostics;
+using MailboxImportExport.Engine.Models;
+
+namespace MailboxImportExport.Engine.Transfer;
+
+public sealed class ExportBatcherOptions
+{
+    /// <summary>Items per exportItems call (1 to 20).</summary>
+    public int BatchSize { get; set; } = ExportService.MaxItemsPerCall;
+    /// <summary>A partial batch goes once no item has been added for its mailbox for this long.</summary>
+    public TimeSpan IdleFlush { get; set; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>exportItems calls in flight per mailbox; Outlook allows 4 concurrent requests per app and mailbox.</summary>
+    public int MaxConcurrentCallsPerMailbox { get; set; } = 4;
+}
+
+/// <summary>
+/// Turns a stream of single items (a cmdlet's pipeline input) into exportItems calls of up to 20 ids per mailbox.
+/// A batch goes when it is full, when its mailbox has been idle for <see cref="ExportBatcherOptions.IdleFlush"/>, or
+/// at <see cref="CompleteAsync"/>. At most <see cref="ExportBatcherOptions.MaxConcurrentCallsPerMailbox"/> calls per
+/// mailbox run at once; <see cref="AddAsync"/> waits while a closed batch cannot start (that is the backpressure).
+/// Outcomes are queued for the caller to take on its own thread with <see cref="TryTake"/>.
+/// A failed call fails each of its items, never the run. Dispose the batcher when done: it cancels what is still
+/// running and deletes the data of outcomes nobody took.
+/// </summary>
+public sealed class ExportBatcher : IDisposable
+{
+    private readonly ExportService _service;
+    private readonly ExportBatcherOptions _options;
+    // Not disposed: calls still finishing read its token. Cancelling it is what stops them.
+    private readonly CancellationTokenSource _stop;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<ExportOutcome> _outcomes = new();
+    private readonly TaskCompletionSource<bool> _allDone = TaskCancellation.NewSignal();
+    private TaskCompletionSource<bool> _changed = TaskCancellation.NewSignal();
+    private bool _completing, _disposed;
+
+    public ExportBatcher(ExportService service, ExportBatcherOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        _service = service ?? throw new ArgumentNullException(nameof(service));
+        _options = options ?? new ExportBatcherOptions();
+        if (_options.BatchSize is < 1 or > ExportService.MaxItemsPerCall)
+            throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be between 1 and {ExportService.MaxItemsPerCall}.");
+        if (_options.MaxConcurrentCallsPerMailbox < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentCallsPerMailbox must be at least 1.");
+        if (_options.IdleFlush < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), "IdleFlush cannot be negative.");
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stop.Token.Register(OnStopped);
+    }
+
+    /// <summary>Queues one item. Returns once its mailbox has no closed batch waiting for a free call slot.</summary>
+    public async Task AddAsync(ExportRequest request, CancellationToken ct)
+    {
+        if (request is null) throw new ArgumentNullException(nameof(request));
+        Task capacity;
+        lock (_gate)
+        {
+            ThrowIfClosed();
+            if (_completing) throw new InvalidOperationException("No item can be added once CompleteAsync has been called.");
+            var lane = LaneFor(request.MailboxId);
+            // One call may name an id only once: the same item piped twice goes in the next call.
+            if (lane.Pending.Exists(r => string.Equals(r.ItemId, request.ItemId, StringComparison.Ordinal))) lane.Close();
+            lane.Pending.Add(request);
+            if (lane.Pending.Count >= _options.BatchSize) lane.Close();
+            else RestartIdleTimer(lane);
+            Pump(lane);
+            capacity = lane.Drained.Task;
+        }
+        await TaskCancellation.WaitAsync(capacity, ct, _stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends every partial batch and waits until every call has finished and queued its outcomes.</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            ThrowIfClosed();
+            _completing = true;
+            foreach (var lane in _lanes.Values) Pump(lane);
+            CheckAllDone();
+        }
+        await TaskCancellation.WaitAsync(_allDone.Task, ct, _stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the next finished outcome, if any. The taker owns the item's data.</summary>
+    public bool TryTake(out ExportOutcome outcome)
+    {
+        var taken = _outcomes.TryDequeue(out var next);
+        outcome = next!;
+        return taken;
+    }
+
+    /// <summary>
+    /// Waits until an outcome can be taken (true) or, after <see cref="CompleteAsync"/>, until none will come any
+    /// more (false). Throws OperationCanceledException when cancelled.
+    /// </summary>
+    public async Task<bool> WaitForOutcomeAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                // A stopped run is cancelled, not finished, even once its last call has wound down.
+                _stop.Token.ThrowIfCancellationRequested();
+                if (!_outcomes.IsEmpty) return true;
+                if (_allDone.Task.IsCompleted) return false;
+                changed = _changed.Task;
+            }
+            await TaskCancellation.WaitAsync(changed, ct, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels calls still running and deletes the data of every outcome nobody took.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
+        _stop.Cancel();
+    }
+
+    private Lane LaneFor(string mailboxId)
+    {
+        if (!_lanes.TryGetValue(mailboxId, out var lane))
+        {
+            lane = new Lane(mailboxId);
+            // Created here, so the timer's callbacks carry the caller's context (and its EngineLog sink).
+            lane.IdleTimer = new Timer(_ => OnIdle(lane), null, Timeout.Infinite, Timeout.Infinite);
+            _lanes.Add(mailboxId, lane);
+        }
+        return lane;
+    }
+
+    private void RestartIdleTimer(Lane lane)
+    {
+        lane.IdleDue = false;
+        lane.IdleTimer!.Change(_options.IdleFlush, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnIdle(Lane lane)
+    {
+        lock (_gate)
+        {
+            // A timer armed for an earlier add may fire just after a later one; that only sends a smaller batch.
+            lane.IdleDue = true;
+            Pump(lane);
+        }
+    }
+
+    /// <summary>Starts what the lane's free slots allow. A partial batch goes early only when it could start at once.</summary>
+    private void Pump(Lane lane)
+    {
+        if (_stop.IsCancellationRequested) return;
+        while (lane.TakeStartable(_options.MaxConcurrentCallsPerMailbox, closePartial: lane.IdleDue || _completing) is { } batch)
+            _ = Task.Run(() => RunBatchAsync(lane, batch));
+    }
+
+    private async Task RunBatchAsync(Lane lane, List<ExportRequest> batch)
+    {
+        try
+        {
+            var results = await _service.ExportBatchAsync(lane.MailboxId, batch.ConvertAll(r => r.ItemId), _stop.Token).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++) Publish(ToOutcome(batch[i], results[i]));
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopping: nothing more is reported, and the reader has deleted what it had spilled.
+        }
+        catch (Exception e)
+        {
+            EngineLog.Verbose($"exportItems for {batch.Count} item(s) of {lane.MailboxId} failed as a whole: {e.Message}");
+            foreach (var request in batch) Publish(ExportOutcome.CallFailed(request, e));
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                lane.InFlight--;
+                Pump(lane);
+                CheckAllDone();
+            }
+        }
+    }
+
+    private static ExportOutcome ToOutcome(ExportRequest request, ExportItemResult result) =>
+        result.Succeeded
+            ? ExportOutcome.Success(request, ExExportedItem.FromExport(request, result.ChangeKey, result.Data!))
+            : ExportOutcome.ItemFailed(request, result.ErrorCode!, result.ErrorMessage!);
+
+    private void Publish(ExportOutcome outcome)
+    {
+        lock (_gate)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                outcome.Item?.Data.Dispose();
+                return;
+            }
+            _outcomes.Enqueue(outcome);
+            Signal();
+        }
+    }
+
+    private void CheckAllDone()
+    {
+        if (_completing && !_stop.IsCancellationRequested && _lanes.Values.All(lane => lane.IsIdle))
+        {
+            foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
+            _allDone.TrySetResult(true);
+        }
+        Signal();
+    }
+
+    /// <summary>Wakes whoever waits in <see cref="WaitForOutcomeAsync"/>; they look again under the lock.</summary>
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = TaskCancellation.NewSignal();
+        changed.TrySetResult(true);
+    }
+
+    private void OnStopped()
+    {
+        lock (_gate)
+        {
+            foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
+            while (_outcomes.TryDequeue(out var outcome)) outcome.Item?.Data.Dispose();
+            Signal();
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(ExportBatcher));
+        _stop.Token.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One mailbox's batches: the one being filled, closed ones waiting for a slot, and the calls running.</summary>
+    private sealed class Lane
+    {
+        public Lane(string mailboxId) => MailboxId = mailboxId;
+
+        public string MailboxId { get; }
+        public List<ExportRequest> Pending { get; private set; } = new();
+        public Queue<List<ExportRequest>> Ready { get; } = new();
+        public int InFlight { get; set; }
+        public bool IdleDue { get; set; }
+        public Timer? IdleTimer { get; set; }
+        /// <summary>Completed while no closed batch waits for a slot.</summary>
+        public TaskCompletionSource<bool> Drained { get; private set; } = Completed();
+
+        public bool IsIdle => Pending.Count == 0 && Ready.Count == 0 && InFlight == 0;
+
+        public void Close()
+        {
+            if (Pending.Count == 0) return;
+            Ready.Enqueue(Pending);
+            Pending = new List<ExportRequest>();
+            if (Drained.Task.IsCompleted) Drained = TaskCancellation.NewSignal();
+        }
+
+        public List<ExportRequest>? TakeStartable(int maxInFlight, bool closePartial)
+        {
+            if (InFlight >= maxInFlight) return null;
+            if (Ready.Count == 0 && closePartial) Close();
+            if (Ready.Count == 0) return null;
+            InFlight++;
+            var batch = Ready.Dequeue();
+            if (Ready.Count == 0) Drained.TrySetResult(true);
+            return batch;
+        }
+
+        private static TaskCompletionSource<bool> Completed()
+        {
+            var done = TaskCancellation.NewSignal();
+            done.TrySetResult(true);
+            return done;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
+
+namespace MailboxImportExport.Engine.Transfer;
+
+/// <summary>
+/// Recreates source folder paths under a target root (<c>-PreserveFolderStructure -TargetRootPath /Imported/alice</c>):
+/// <c>/Inbox/Projects</c> maps to <c>/Imported/alice/Inbox/Projects</c>, each missing folder created once. Every
+/// folder on a path is looked up or created once per mailbox and cached, also when several imports ask at once;
+/// a creation that loses a race to another client (409 ErrorFolderExists) is resolved by looking the folder up.
+/// </summary>
+public sealed class FolderMapper
+{
+    /// <summary>The class given to folders whose source type is unknown, and to the folders of the root path.</summary>
+    public const string DefaultFolderType = "IPF.Note";
+
+    private readonly FolderService _folders;
+    private readonly string _targetRootPath;
+    private readonly ConcurrentDictionary<string, Lazy<Task<ExMailboxFolder>>> _resolved = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <param name="targetRootPath">The folder the source tree goes under, e.g. <c>/Imported/alice</c>; empty or <c>/</c> for the top of the mailbox.</param>
+    public FolderMapper(FolderService folders, string targetRootPath)
+    {
+        _folders = folders ?? throw new ArgumentNullException(nameof(folders));
+        _targetRootPath = FolderPath.Join(FolderPath.Split(targetRootPath ?? ""));
+    }
+
+    /// <summary>
+    /// The target folder for items of <paramref name="sourceFolderPath"/>, created (with its parents) when missing.
+    /// The folder itself gets <paramref name="sourceFolderType"/> (default IPF.Note); folders created on the way get
+    /// IPF.Note, so map parents first (as a recursive folder listing yields them) when their class matters.
+    /// An empty source path maps to the root itself, which must then exist or have a path.
+    /// </summary>
+    public async Task<ExMailboxFolder> MapAsync(string targetMailboxId, string sourceFolderPath, string? sourceFolderType, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(targetMailboxId)) throw new ArgumentException("The target mailbox id is empty.", nameof(targetMailboxId));
+        var rootSegments = FolderPath.Split(_targetRootPath);
+        var segments = rootSegments.Concat(FolderPath.Split(sourceFolderPath ?? "")).ToList();
+        if (segments.Count == 0)
+            throw new ArgumentException("Neither the target root path nor the source folder path names a folder: there is nowhere to import to.", nameof(sourceFolderPath));
+
+        ExMailboxFolder? folder = null;
+        for (var depth = 1; depth <= segments.Count; depth++)
+        {
+            var type = depth == segments.Count && depth > rootSegments.Count ? sourceFolderType ?? DefaultFolderType : DefaultFolderType;
+            folder = await ResolveAsync(targetMailboxId, folder, segments.Take(depth).ToList(), type, ct).ConfigureAwait(false);
+        }
+        return folder!;
+    }
+
+    /// <summary>One folder of a path, found or created once; a failure is forgotten so a later call tries again.</summary>
+    private async Task<ExMailboxFolder> ResolveAsync(string mailboxId, ExMailboxFolder? parent, IReadOnlyList<string> path, string type, CancellationToken ct)
+    {
+        var key = mailboxId + "\n" + FolderPath.Join(path);
+        var lazy = _resolved.GetOrAdd(key, _ => new Lazy<Task<ExMailboxFolder>>(() => FindOrCreateAsync(mailboxId, parent, path[path.Count - 1], type, ct)));
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // Only this attempt is forgotten: another caller may already have started a new one.
+            ((ICollection<KeyValuePair<string, Lazy<Task<ExMailboxFolder>>>>)_resolved).Remove(new(key, lazy));
+            throw;
+        }
+    }
+
+    private async Task<ExMailboxFolder> FindOrCreateAsync(string mailboxId, ExMailboxFolder? parent, string name, string type, CancellationToken ct)
+    {
+        var existing = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
+        if (existing is not null) return existing;
+        try
+        {
+            return await _folders.CreateAsync(mailboxId, parent, name, type, ct).ConfigureAwait(false);
+        }
+        catch (GraphException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Code == "ErrorFolderExists")
+        {
+            return await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false) ?? throw e;
+        }
+    }
+}

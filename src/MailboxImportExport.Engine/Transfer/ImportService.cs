@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json.Serialization;
+using MailboxImportExport.Engine.Diagnostics;
+using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Models;
+
+namespace MailboxImportExport.Engine.Transfer;
+
+public sealed class ImportServiceOptions
+{
+    /// <summary>A cached session is renewed once less than this remains before it expires.</summary>
+    public TimeSpan SessionRenewalMargin { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>Import posts in flight per target mailbox; Outlook allows 4 concurrent requests per app and mailbox.</summary>
+    public int MaxConcurrentImportsPerMailbox { get; set; } = 4;
+}
+
+/// <summary>
+/// Imports items through import sessions: <c>createImportSession</c> on Graph, then a post per item to the
+/// session's pre-authenticated URL (no Authorization header). One session per target mailbox is cached and renewed
+/// before it expires, and once when the URL answers 401/403 (an expired session): that item is then sent once more.
+/// No other failure is retried here, so nothing is imported twice. Safe to use from several threads.
+/// </summary>
+public sealed class ImportService
+{
+    private readonly GraphClient _graph;
+    private readonly ImportServiceOptions _options;
+    private readonly Func<DateTimeOffset> _now;
+    private readonly object _sessionsGate = new();
+    private readonly Dictionary<string, Task<ExImportSession>> _sessions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
+
+    public ImportService(GraphClient graph, ImportServiceOptions? options = null)
+        : this(graph, options, () => DateTimeOffset.UtcNow)
+    {
+    }
+
+    internal ImportService(GraphClient graph, ImportServiceOptions? options, Func<DateTimeOffset> now)
+    {
+        _graph = graph ?? throw new ArgumentNullException(nameof(graph));
+        _options = options ?? new ImportServiceOptions();
+        if (_options.MaxConcurrentImportsPerMailbox < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentImportsPerMailbox must be at least 1.");
+        _now = now;
+    }
+
+    /// <summary>Creates a new import session for a mailbox; it also becomes the one this service uses for that mailbox.</summary>
+    public async Task<ExImportSession> CreateSessionAsync(string mailboxId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(mailboxId)) throw new ArgumentException("The mailbox id is empty.", nameof(mailboxId));
+        var created = CreateSessionCoreAsync(mailboxId, ct);
+        lock (_sessionsGate) _sessions[mailboxId] = created;
+        return await created.ConfigureAwait(false);
+    }
+
+    /// <summary>Imports one item. Rule violations throw ArgumentException before anything is sent.</summary>
+    public async Task<ExImportResult> ImportAsync(ImportRequest request, CancellationToken ct)
+    {
+        if (request is null) throw new ArgumentNullException(nameof(request));
+        request.Validate();
+        var slots = _slots.GetOrAdd(request.TargetMailboxId, _ => new SemaphoreSlim(_options.MaxConcurrentImportsPerMailbox));
+        await slots.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var session = request.Session is { } given && IsFresh(given)
+                ? given
+                : await SessionForAsync(request.TargetMailboxId, expired: null, ct).ConfigureAwait(false);
+            ImportItemResponse response;
+            try
+            {
+                response = await PostAsync(session, request, ct).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                // The URL's own credential was refused: the session expired early or was revoked. A refused post
+                // imported nothing, so sending the item once more through a new session cannot duplicate it.
+                EngineLog.Verbose($"The import URL of {request.TargetMailboxId} answered {(int)e.StatusCode} ({e.Code}); creating a new import session and sending the item once more.");
+                session = await SessionForAsync(request.TargetMailboxId, expired: session, ct).ConfigureAwait(false);
+                response = await PostAsync(session, request, ct).ConfigureAwait(false);
+            }
+            return new ExImportResult
+            {
+                SourceMailboxId = request.SourceMailboxId,
+                SourceFolderId = request.SourceFolderId,
+                SourceItemId = request.SourceItemId,
+                TargetMailboxId = request.TargetMailboxId,
+                TargetFolderId = request.TargetFolderId,
+                ItemId = response.ItemId!,
+                ChangeKey = response.ChangeKey,
+                Mode = request.Mode,
+                Size = request.Data.Length,
+                Subject = request.Subject,
+            };
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task<ImportItemResponse> PostAsync(ExImportSession session, ImportRequest request, CancellationToken ct)
+    {
+        var response = await _graph.PostToImportUrlAsync<ImportItemResponse>(session.ImportUrl, () => new ImportItemContent(request), ct).ConfigureAwait(false);
+        if (string.IsNullOrEmpty(response.ItemId))
+            throw new GraphException(HttpStatusCode.OK, "InvalidResponse", "The import URL accepted the item but did not say which item id it got.");
+        return response;
+    }
+
+    /// <summary>
+    /// The mailbox's session: the cached one while it is fresh (and is not <paramref name="expired"/>), else a new
+    /// one. Concurrent callers share one renewal; a failed renewal is forgotten so the next caller tries again.
+    /// </summary>
+    private Task<ExImportSession> SessionForAsync(string mailboxId, ExImportSession? expired, CancellationToken ct)
+    {
+        lock (_sessionsGate)
+        {
+            if (_sessions.TryGetValue(mailboxId, out var cached))
+            {
+                if (!cached.IsCompleted) return cached;
+                if (cached.Status == TaskStatus.RanToCompletion && cached.Result != expired && IsFresh(cached.Result)) return cached;
+            }
+            var renewal = CreateSessionCoreAsync(mailboxId, ct);
+            _sessions[mailboxId] = renewal;
+            return renewal;
+        }
+    }
+
+    private bool IsFresh(ExImportSession session) => session.ExpirationDateTime - _now() > _options.SessionRenewalMargin;
+
+    private async Task<ExImportSession> CreateSessionCoreAsync(string mailboxId, CancellationToken ct)
+    {
+        var dto = await _graph.PostAsync<SessionDto>($"{GraphPath.Mailbox(mailboxId)}/createImportSession", null, ct).ConfigureAwait(false);
+        if (!Uri.TryCreate(dto.ImportUrl, UriKind.Absolute, out var url) || !url.Scheme.StartsWith("http", StringComparison.OrdinalIgnoreCase))
+            throw new GraphException(HttpStatusCode.OK, "InvalidResponse", $"createImportSession for {mailboxId} returned no usable importUrl.");
+        if (dto.ExpirationDateTime is not { } expires)
+            throw new GraphException(HttpStatusCode.OK, "InvalidResponse", $"createImportSession for {mailboxId} returned no expirationDateTime.");
+        EngineLog.Verbose($"Created an import session for {mailboxId}, valid until {expires:u}.");
+        return new ExImportSession(mailboxId, url, expires);
+    }
+
+    private sealed class SessionDto
+    {
+        [JsonPropertyName("importUrl")] public string? ImportUrl { get; set; }
+        [JsonPropertyName("expirationDateTime")] public DateTimeOffset? ExpirationDateTime { get; set; }
+    }
+
+    private sealed class ImportItemResponse
+    {
+        [JsonPropertyName("itemId")] public string? ItemId { get; set; }
+        [JsonPropertyName("changeKey")] public string? ChangeKey { get; set; }
+    }
+}
