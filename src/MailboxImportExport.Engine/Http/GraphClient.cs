@@ -166,7 +166,7 @@ public sealed class GraphClient : IDisposable
 
             using (response)
             {
-                if (IsTransient(response.StatusCode) && attempt < _options.MaxRetries)
+                if (IsRetryable(response.StatusCode, authenticate) && attempt < _options.MaxRetries)
                 {
                     var wait = RetryDelay(response, attempt);
                     EngineLog.Verbose($"The service answered {(int)response.StatusCode} ({response.ReasonPhrase}) to {method} {shownUrl}; retrying in {wait.TotalSeconds:0.###} s (attempt {attempt + 2} of {_options.MaxRetries + 1}).");
@@ -184,8 +184,13 @@ public sealed class GraphClient : IDisposable
         }
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
-        (int)status == 429 || status == HttpStatusCode.ServiceUnavailable || status == HttpStatusCode.GatewayTimeout;
+    /// <summary>
+    /// 429 means the request was not processed, so it is always safe to send again. A 503/504 may come after the
+    /// work was done: Graph calls are retried anyway, but an import-URL post (the only unauthenticated call) is
+    /// not, since repeating it could import the item twice.
+    /// </summary>
+    private static bool IsRetryable(HttpStatusCode status, bool graphCall) =>
+        (int)status == 429 || (graphCall && (status == HttpStatusCode.ServiceUnavailable || status == HttpStatusCode.GatewayTimeout));
 
     private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {

@@ -162,6 +162,20 @@ public class GraphClientTests
     }
 
     [Fact]
+    public async Task Import_url_posts_retry_throttling_but_never_a_503_that_may_have_imported()
+    {
+        var url = new Uri("https://outlook.example.test/api/gv1.0/Mailboxes('MBX:a@b')/importItem?authtoken=t");
+        _handler.Respond((HttpStatusCode)429, null, r => r.Headers.TryAddWithoutValidation("Retry-After", "1"))
+            .Respond(HttpStatusCode.ServiceUnavailable);
+
+        var e = await Assert.ThrowsAsync<GraphException>(() =>
+            Client().PostToImportUrlAsync<Thing>(url, () => GraphClient.JsonContent("{}"u8.ToArray()), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, e.StatusCode);
+        Assert.Equal(2, _handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_a_retry_wait()
     {
         using var cts = new CancellationTokenSource();
