@@ -25,6 +25,9 @@
         'Remove-ExMailboxFolder'
         'Get-ExMailboxItem'
         'Remove-ExMailboxItem'
+        'Export-ExMailboxItem'
+        'New-ExImportSession'
+        'Import-ExMailboxItem'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,7 +21,17 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>PowerShell disposes a cmdlet when its pipeline ends, however it ends: release per-run resources here.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing) _stop.Dispose();
+    }
 
     /// <summary>The connection of this runspace; a terminating error tells the user how to connect when there is none.</summary>
     protected ExConnection RequireConnection()
@@ -56,6 +66,22 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         await operation(ct).ConfigureAwait(false);
         return true;
     });
+
+    /// <summary>Starts an engine call without waiting for it; its diagnostics still reach this cmdlet.</summary>
+    protected Task<T> Start<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        using (EngineLog.Use(_log)) return operation(_stop.Token);
+    }
+
+    /// <summary>Waits (writing diagnostics meanwhile) until one of the tasks has finished.</summary>
+    protected void AwaitAny(IReadOnlyCollection<Task> tasks) => Pump(Task.WhenAny(tasks));
+
+    /// <summary>The result of a started call, waiting for it if needed; cancellation becomes a pipeline stop.</summary>
+    protected T ResultOf<T>(Task<T> task)
+    {
+        Pump(task);
+        return Result(task);
+    }
 
     /// <summary>
     /// Enumerates an async stream on the pipeline thread, one element at a time, so each element can be

@@ -1,0 +1,241 @@
+using System.Management.Automation;
+using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
+using MailboxImportExport.Engine.Transfer;
+
+namespace MailboxImportExport.Commands;
+
+/// <summary>
+/// Imports exported items into a mailbox: from the pipeline (Export-ExMailboxItem) or from an export folder
+/// (-Path). A few imports run at once; sessions are created, cached and renewed as needed; with
+/// -PreserveFolderStructure the source folder paths are recreated under a target root.
+/// </summary>
+[Cmdlet(VerbsData.Import, "ExMailboxItem", DefaultParameterSetName = PipelineSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ExImportResult))]
+public sealed class ImportExMailboxItemCommand : ExCmdlet
+{
+    private const string PipelineSet = "Pipeline";
+    private const string PathSet = "Path";
+    private const int MaxInFlight = 4;
+
+    private readonly List<Task<ExImportResult>> _inFlight = new();
+    private readonly Dictionary<Task<ExImportResult>, ExExportedItem> _sources = new();
+    private ImportService _imports = null!;
+    private FolderService _folders = null!;
+    private FolderMapper? _mapper;
+    private string _targetMailboxId = null!;
+    private string? _fixedFolderId;
+    private TransferProgress _progress = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = PipelineSet, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public ExExportedItem InputObject { get; set; } = null!;
+
+    /// <summary>A folder written by Export-ExMailboxItem -Path.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = null!;
+
+    [Parameter]
+    [ValidateNotNull]
+    public ExImportSession? Session { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetMailboxId { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public ExMailbox? TargetMailbox { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetFolderId { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public ExMailboxFolder? TargetFolder { get; set; }
+
+    [Parameter]
+    [ValidateSet("inbox", "drafts", "sentitems", "deleteditems", "junkemail", "archive", "calendar", "contacts", "tasks", IgnoreCase = true)]
+    public string? TargetWellKnownName { get; set; }
+
+    /// <summary>Recreate each item's source folder path (under -TargetRootPath) and import it there.</summary>
+    [Parameter]
+    public SwitchParameter PreserveFolderStructure { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TargetRootPath { get; set; } = "/";
+
+    [Parameter]
+    public ImportMode Mode { get; set; } = ImportMode.Create;
+
+    /// <summary>Update mode: the item to overwrite; defaults to the exported item's own id (a restore in place).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetItemId { get; set; }
+
+    /// <summary>Update mode: the current ChangeKey of the item to overwrite; defaults to the exported item's.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TargetChangeKey { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        var connection = RequireConnection();
+        var targets = new object?[] { Session, TargetMailboxId, TargetMailbox }.Count(t => t is not null);
+        if (targets != 1)
+            ThrowInvalidCombination("TargetMailboxRequired", "Say where to import with exactly one of -Session, -TargetMailboxId or -TargetMailbox.");
+        var folderChoices = new object?[] { TargetFolderId, TargetFolder, TargetWellKnownName }.Count(f => f is not null) + (PreserveFolderStructure ? 1 : 0);
+        if (folderChoices != 1)
+            ThrowInvalidCombination("TargetFolderRequired",
+                "Say which folder with exactly one of -TargetFolderId, -TargetFolder, -TargetWellKnownName or -PreserveFolderStructure.");
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(TargetRootPath)) && !PreserveFolderStructure)
+            ThrowInvalidCombination("TargetRootPathWithoutPreserve", "-TargetRootPath goes with -PreserveFolderStructure.");
+        if (Mode == ImportMode.Create && (TargetItemId is not null || TargetChangeKey is not null))
+            ThrowInvalidCombination("CreateWithItemId", "-TargetItemId and -TargetChangeKey are for -Mode Update; a create makes a new item.");
+
+        _targetMailboxId = Session?.MailboxId ?? TargetMailbox?.MailboxId ?? TargetMailboxId!;
+        if (TargetFolder is not null && !string.Equals(TargetFolder.MailboxId, _targetMailboxId, StringComparison.OrdinalIgnoreCase))
+            ThrowInvalidCombination("TargetFolderInOtherMailbox", $"-TargetFolder belongs to mailbox {TargetFolder.MailboxId}, not to the target mailbox {_targetMailboxId}.");
+        _imports = new ImportService(connection.Client);
+        _folders = new FolderService(connection.Client);
+        _fixedFolderId = TargetFolder?.Id ?? TargetFolderId ?? TargetWellKnownName;
+        if (PreserveFolderStructure) _mapper = new FolderMapper(_folders, TargetRootPath);
+        _progress = new TransferProgress(this, $"Importing items into {_targetMailboxId}", 2);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == PipelineSet)
+        {
+            Import(InputObject);
+            return;
+        }
+        foreach (var record in ExportStore.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path)))
+        {
+            if (record.Succeeded) Import(record.Item!);
+            else
+            {
+                _progress.Failure(record.FileName);
+                WriteError(new ErrorRecord(new InvalidDataException(record.Error), "ExportFolderItemUnreadable", ErrorCategory.ReadError, record.FileName ?? Path)
+                {
+                    ErrorDetails = new ErrorDetails($"Line {record.LineNumber} of the export folder's manifest: {record.Error}")
+                    {
+                        RecommendedAction = "Export that item again into the folder (Export-ExMailboxItem -Path ... -Force); the other items are imported.",
+                    },
+                });
+            }
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        while (_inFlight.Count > 0) WriteNextFinished();
+        _progress.Complete();
+        Verbose($"Import: {_progress.Summary}");
+    }
+
+    private void Import(ExExportedItem item)
+    {
+        string? folderId;
+        try
+        {
+            folderId = TargetFolderFor(item);
+        }
+        catch (Exception e) when (e is GraphException or ExAuthenticationException or ArgumentException)
+        {
+            _progress.Failure(item.ToString());
+            WriteError(ErrorFor(e, "TargetFolderUnavailable", item));
+            return;
+        }
+        if (folderId is null) return;
+
+        ImportRequest request;
+        try
+        {
+            request = RequestFor(item, folderId);
+            request.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            _progress.Failure(item.ToString());
+            WriteError(ErrorFor(e, "ImportRequestInvalid", item));
+            return;
+        }
+        if (!ShouldProcess($"'{item.Subject}' ({item.Type}, {item.Size:N0} bytes, item {item.ItemId}) into folder {folderId} of mailbox {_targetMailboxId}",
+                Mode == ImportMode.Create ? "Import item" : "Overwrite item")) return;
+
+        while (_inFlight.Count >= MaxInFlight) WriteNextFinished();
+        var task = Start(ct => _imports.ImportAsync(request, ct));
+        _inFlight.Add(task);
+        _sources[task] = item;
+    }
+
+    /// <summary>The target folder id; null when the item cannot be placed (an error has then been written).</summary>
+    private string? TargetFolderFor(ExExportedItem item)
+    {
+        if (_mapper is null) return _fixedFolderId;
+        if (string.IsNullOrEmpty(item.SourceFolderPath))
+        {
+            _progress.Failure(item.ToString());
+            WriteError(new ErrorRecord(new ArgumentException($"Item {item.ItemId} carries no source folder path, so its folder cannot be recreated."),
+                "SourceFolderPathUnknown", ErrorCategory.InvalidData, item)
+            {
+                ErrorDetails = new ErrorDetails($"Item {item.ItemId} carries no source folder path.")
+                {
+                    RecommendedAction = "List items from folders (Get-ExMailboxFolder | Get-ExMailboxItem) so they carry their path, or import with -TargetFolderId.",
+                },
+            });
+            return null;
+        }
+        var folder = Await(ct => _mapper.MapAsync(_targetMailboxId, item.SourceFolderPath!, FolderTypeFor(item.Type ?? item.MessageClass), ct));
+        return folder.Id;
+    }
+
+    private ImportRequest RequestFor(ExExportedItem item, string folderId) => new(_targetMailboxId, folderId, item.Data)
+    {
+        Mode = Mode,
+        ItemId = Mode == ImportMode.Update ? TargetItemId ?? item.ItemId : null,
+        ChangeKey = Mode == ImportMode.Update ? TargetChangeKey ?? item.ChangeKey : null,
+        Session = Session,
+        SourceMailboxId = item.SourceMailboxId,
+        SourceFolderId = item.SourceFolderId,
+        SourceItemId = item.ItemId,
+        Subject = item.Subject,
+    };
+
+    /// <summary>A recreated folder gets the class that holds items of this kind (calendar items in a calendar folder …).</summary>
+    internal static string FolderTypeFor(string? messageClass)
+    {
+        foreach (var (prefix, folderType) in new[] { ("IPM.Appointment", "IPF.Appointment"), ("IPM.Schedule", "IPF.Appointment"),
+                     ("IPM.Contact", "IPF.Contact"), ("IPM.DistList", "IPF.Contact"), ("IPM.Task", "IPF.Task"), ("IPM.StickyNote", "IPF.StickyNote") })
+            if (messageClass?.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) == true) return folderType;
+        return FolderMapper.DefaultFolderType;
+    }
+
+    private void WriteNextFinished()
+    {
+        AwaitAny(_inFlight);
+        foreach (var task in _inFlight.Where(t => t.IsCompleted).ToList())
+        {
+            _inFlight.Remove(task);
+            var item = _sources[task];
+            _sources.Remove(task);
+            try
+            {
+                var result = ResultOf(task);
+                _progress.Success(result.Size, item.ToString());
+                WriteObject(result);
+            }
+            catch (Exception e) when (e is GraphException or ExAuthenticationException or ArgumentException)
+            {
+                _progress.Failure(item.ToString());
+                WriteError(ErrorFor(e, e is GraphException g ? g.Code : "ImportFailed", item));
+            }
+        }
+    }
+}
