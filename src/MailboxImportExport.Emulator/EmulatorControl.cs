@@ -99,7 +99,7 @@ public sealed class EmulatorControl
 
     /// <summary>
     /// The next <paramref name="count"/> requests whose decoded path matches the regular expression fail with
-    /// <paramref name="statusCode"/> (429, 503, 504…) and Graph's error body; 429 always carries Retry-After.
+    /// <paramref name="statusCode"/> (429, 503, 504…) and Graph's error body; 429 and 503 always carry Retry-After.
     /// </summary>
     public void FailNext(int count, string pathPattern, int statusCode, double? retryAfterSeconds = null)
     {

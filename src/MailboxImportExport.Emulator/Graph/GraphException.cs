@@ -38,11 +38,14 @@ internal sealed class GraphException : Exception
     public static GraphException MailboxConcurrency() =>
         new(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", 1);
 
-    /// <summary>The error a fault injection answers with, for the statuses Graph documents as transient.</summary>
+    /// <summary>
+    /// The error a fault injection answers with, for the statuses Graph documents as transient. 429 and 503 always
+    /// carry Retry-After (1 second unless given); other statuses only when given.
+    /// </summary>
     public static GraphException Fault(int statusCode, double? retryAfterSeconds) => statusCode switch
     {
         429 => TooManyRequests(retryAfterSeconds ?? 1),
-        503 => new(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", retryAfterSeconds),
+        503 => new(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", retryAfterSeconds ?? 1),
         504 => new(504, "gatewayTimeout", "The gateway did not receive a timely response from the service.", retryAfterSeconds),
         _ => new(statusCode, "generalException", $"Injected failure with status {statusCode}.", retryAfterSeconds),
     };

@@ -114,7 +114,7 @@ public sealed class FtsPayloadStream : Stream
 
     private bool TryReadRecordHeader(out FtsOpcode opcode, out uint length)
     {
-        var read = ReadFully(_recordHeader, 0, FtsEnvelope.RecordHeaderSize);
+        var read = _envelope.ReadUpTo(_recordHeader, 0, FtsEnvelope.RecordHeaderSize);
         _envelopeOffset += read;
         if (read == 0)
         {
@@ -194,43 +194,16 @@ public sealed class FtsPayloadStream : Stream
 
     private void SkipEnvelopeBytes(long count, long errorOffset)
     {
-        if (_envelope.CanSeek)
-        {
-            if (_envelope.Length - _envelope.Position < count)
-            {
-                throw new FtsFormatException($"Envelope truncated: {count} bytes expected", errorOffset);
-            }
-            _envelope.Seek(count, SeekOrigin.Current);
-            _envelopeOffset += count;
-            return;
-        }
-        var scratch = new byte[(int)Math.Min(count, 81920)];
-        while (count > 0)
-        {
-            var read = ReadFully(scratch, 0, (int)Math.Min(count, scratch.Length));
-            if (read == 0) throw new FtsFormatException($"Envelope truncated: {count} bytes expected", errorOffset);
-            _envelopeOffset += read;
-            count -= read;
-        }
+        var skipped = _envelope.SkipBytes(count);
+        _envelopeOffset += skipped;
+        if (skipped < count) throw new FtsFormatException($"Envelope truncated: {count - skipped} more bytes expected", errorOffset);
     }
 
     private void ReadEnvelopeBytes(byte[] target, int count, long errorOffset)
     {
-        var read = ReadFully(target, 0, count);
+        var read = _envelope.ReadUpTo(target, 0, count);
         _envelopeOffset += read;
         if (read < count) throw new FtsFormatException("Envelope truncated inside a header record", errorOffset);
-    }
-
-    private int ReadFully(byte[] buffer, int offset, int count)
-    {
-        var total = 0;
-        while (total < count)
-        {
-            var read = _envelope.Read(buffer, offset + total, count - total);
-            if (read == 0) break;
-            total += read;
-        }
-        return total;
     }
 
     public override bool CanRead => true;

@@ -227,41 +227,22 @@ public sealed class FtsTokenizer
 
     private int ReadUpTo(byte[] buffer, int count)
     {
-        var total = 0;
-        while (total < count)
-        {
-            var read = _input.Read(buffer, total, count - total);
-            if (read == 0) break;
-            total += read;
-        }
-        Position += total;
-        return total;
+        var read = _input.ReadUpTo(buffer, 0, count);
+        Position += read;
+        return read;
     }
 
     private void Skip(long count, long elementStart)
     {
         if (_input is FtsPayloadStream payload)
         {
+            // Across TransferBuffer records, seeking the envelope underneath when it can.
             payload.Skip(count);
             Position += count;
             return;
         }
-        if (_input.CanSeek)
-        {
-            if (_input.Length - _input.Position < count)
-            {
-                throw new FtsFormatException($"Stream truncated inside the value of the element at {elementStart}", Position);
-            }
-            _input.Seek(count, SeekOrigin.Current);
-            Position += count;
-            return;
-        }
-        var discard = new byte[(int)Math.Min(count, 81920)];
-        while (count > 0)
-        {
-            var step = (int)Math.Min(count, discard.Length);
-            ReadExactly(discard, step, "value", elementStart);
-            count -= step;
-        }
+        var skipped = _input.SkipBytes(count);
+        Position += skipped;
+        if (skipped < count) throw new FtsFormatException($"Stream truncated inside the value of the element at {elementStart}", Position);
     }
 }
