@@ -13,7 +13,7 @@ internal sealed class TransferProgress
     private readonly string _activity;
     private readonly int _activityId;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _lastShown = TimeSpan.MinValue;
+    private TimeSpan? _lastShown;
     private bool _shown;
 
     public TransferProgress(Cmdlet cmdlet, string activity, int activityId)
@@ -34,7 +34,7 @@ internal sealed class TransferProgress
 
     private void Show(string? current)
     {
-        if (_clock.Elapsed - _lastShown < TimeSpan.FromMilliseconds(250)) return;
+        if (_lastShown is { } last && _clock.Elapsed - last < TimeSpan.FromMilliseconds(250)) return;
         _lastShown = _clock.Elapsed;
         var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
         var record = new ProgressRecord(_activityId, _activity,
