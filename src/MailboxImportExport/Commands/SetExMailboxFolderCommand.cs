@@ -2,32 +2,14 @@ using System.Management.Automation;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
-using MailboxImportExport.Engine.Services;
 
 namespace MailboxImportExport.Commands;
 
 /// <summary>Renames a folder. A folder's type cannot change: the service refuses it, and so does this cmdlet, up front.</summary>
 [Cmdlet(VerbsCommon.Set, "ExMailboxFolder", DefaultParameterSetName = ObjectSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ExMailboxFolder))]
-public sealed class SetExMailboxFolderCommand : ExCmdlet
+public sealed class SetExMailboxFolderCommand : ExFolderTargetCmdlet
 {
-    private const string ObjectSet = "Object";
-    private const string IdSet = "Id";
-
-    private FolderService _folders = null!;
-
-    [Parameter(Mandatory = true, ParameterSetName = ObjectSet, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public ExMailboxFolder Folder { get; set; } = null!;
-
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
-    [ValidateNotNullOrEmpty]
-    public string MailboxId { get; set; } = null!;
-
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
-    [ValidateNotNullOrEmpty]
-    public string FolderId { get; set; } = null!;
-
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("NewName")]
     [ValidateNotNullOrEmpty]
@@ -38,13 +20,11 @@ public sealed class SetExMailboxFolderCommand : ExCmdlet
     [ValidateNotNullOrEmpty]
     public string? Type { get; set; }
 
-    protected override void BeginProcessing() => _folders = new FolderService(RequireConnection().Client);
-
     protected override void ProcessRecord()
     {
         try
         {
-            var folder = ParameterSetName == ObjectSet ? Folder : Await(ct => _folders.GetAsync(MailboxId, FolderId, ct));
+            var folder = ResolveFolder();
             if (Type is not null && !string.Equals(Type, folder.Type, StringComparison.OrdinalIgnoreCase))
             {
                 WriteError(new ErrorRecord(
@@ -59,7 +39,7 @@ public sealed class SetExMailboxFolderCommand : ExCmdlet
                 return;
             }
             if (!ShouldProcess($"{folder} in mailbox {folder.MailboxId}", $"Rename to '{DisplayName}'")) return;
-            WriteObject(Await(ct => _folders.RenameAsync(folder, DisplayName, ct)));
+            WriteObject(Await(ct => Folders.RenameAsync(folder, DisplayName, ct)));
         }
         catch (GraphException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
         {
@@ -68,7 +48,7 @@ public sealed class SetExMailboxFolderCommand : ExCmdlet
         catch (Exception e) when (e is GraphException or ExAuthenticationException)
         {
             WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "FolderNotFound" : "SetFolderFailed",
-                ParameterSetName == ObjectSet ? Folder : FolderId));
+                ErrorTarget));
         }
     }
 }
