@@ -206,6 +206,11 @@ public class TransferTests : IClassFixture<EmulatorFixture>
         Assert.Empty(result.Output);
         Assert.Equal(3, result.HostText.Split('\n').Count(l => l.StartsWith("What if")));
         Assert.Equal(before, _emulator.Server.Control.Requests.Count(r => r.Path.EndsWith("/importItem")));
+
+        var preserved = session.Run("Get-ExMailboxFolder -MailboxId $args[0] -Name WhatIfSource | Get-ExMailboxItem | Export-ExMailboxItem | Import-ExMailboxItem -TargetMailboxId $args[0] -PreserveFolderStructure -TargetRootPath /NeverCreated -WhatIf", mailbox);
+        Assert.Empty(preserved.Errors);
+        Assert.True(preserved.HostText.Replace("\n", "").Contains("/NeverCreated/WhatIfSource"), preserved.HostText);
+        Assert.Empty(session.Run("Get-ExMailboxFolder -MailboxId $args[0] -Name NeverCreated", mailbox).Output);
     }
 
     [Fact]

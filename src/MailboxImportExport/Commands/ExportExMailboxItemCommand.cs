@@ -61,11 +61,19 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
             {
                 _store = ExportStore.Open(folder);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "ExportFolderUnavailable", ErrorCategory.ResourceBusy, folder)
+                // Only a sharing violation means another export holds the folder; anything else is the path itself.
+                var busy = e is IOException && e.GetType() == typeof(IOException) && Directory.Exists(folder);
+                ThrowTerminatingError(new ErrorRecord(e, busy ? "ExportFolderBusy" : "ExportFolderUnavailable",
+                    busy ? ErrorCategory.ResourceBusy : ErrorCategory.WriteError, folder)
                 {
-                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Another export is writing to this folder; wait for it or choose another folder." },
+                    ErrorDetails = new ErrorDetails(e.Message)
+                    {
+                        RecommendedAction = busy
+                            ? "Another export is writing to this folder; wait for it or choose another folder."
+                            : "Give a folder path you can write to.",
+                    },
                 });
             }
         }

@@ -115,7 +115,17 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
             Import(InputObject);
             return;
         }
-        foreach (var record in ExportStore.Read(SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path)))
+        var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!File.Exists(System.IO.Path.Combine(folder, ExportStore.ManifestFileName)))
+            ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"'{folder}' is not an export folder: it has no {ExportStore.ManifestFileName}."),
+                "ExportFolderNotFound", ErrorCategory.ObjectNotFound, Path)
+            {
+                ErrorDetails = new ErrorDetails($"'{folder}' is not an export folder: it has no {ExportStore.ManifestFileName}.")
+                {
+                    RecommendedAction = "Give the folder that Export-ExMailboxItem -Path wrote.",
+                },
+            });
+        foreach (var record in ExportStore.Read(folder))
         {
             if (record.Succeeded) Import(record.Item!);
             else
@@ -141,7 +151,24 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
 
     private void Import(ExExportedItem item)
     {
-        string? folderId;
+        if (_mapper is not null && string.IsNullOrEmpty(item.SourceFolderPath))
+        {
+            _progress.Failure(item.ToString());
+            WriteError(new ErrorRecord(new ArgumentException($"Item {item.ItemId} carries no source folder path, so its folder cannot be recreated."),
+                "SourceFolderPathUnknown", ErrorCategory.InvalidData, item)
+            {
+                ErrorDetails = new ErrorDetails($"Item {item.ItemId} carries no source folder path.")
+                {
+                    RecommendedAction = "List items from folders (Get-ExMailboxFolder | Get-ExMailboxItem) so they carry their path, or import with -TargetFolderId.",
+                },
+            });
+            return;
+        }
+        // Asked before anything is created, so -WhatIf and a "No" leave the mailbox untouched, folders included.
+        if (!ShouldProcess($"'{item.Subject}' ({item.Type}, {item.Size:N0} bytes, item {item.ItemId}) into {TargetDescription(item)} of mailbox {_targetMailboxId}",
+                Mode == ImportMode.Create ? "Import item" : "Overwrite item")) return;
+
+        string folderId;
         try
         {
             folderId = TargetFolderFor(item);
@@ -152,8 +179,6 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
             WriteError(ErrorFor(e, "TargetFolderUnavailable", item));
             return;
         }
-        if (folderId is null) return;
-
         ImportRequest request;
         try
         {
@@ -166,32 +191,20 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
             WriteError(ErrorFor(e, "ImportRequestInvalid", item));
             return;
         }
-        if (!ShouldProcess($"'{item.Subject}' ({item.Type}, {item.Size:N0} bytes, item {item.ItemId}) into folder {folderId} of mailbox {_targetMailboxId}",
-                Mode == ImportMode.Create ? "Import item" : "Overwrite item")) return;
-
         while (_inFlight.Count >= MaxInFlight) WriteNextFinished();
         var task = Start(ct => _imports.ImportAsync(request, ct));
         _inFlight.Add(task);
         _sources[task] = item;
     }
 
-    /// <summary>The target folder id; null when the item cannot be placed (an error has then been written).</summary>
-    private string? TargetFolderFor(ExExportedItem item)
+    private string TargetDescription(ExExportedItem item) =>
+        _mapper is null ? $"folder {_fixedFolderId}"
+        : $"folder {FolderPath.Join(FolderPath.Split(TargetRootPath).Concat(FolderPath.Split(item.SourceFolderPath!)))} (created if missing)";
+
+    /// <summary>The fixed target folder, or the source path recreated under the target root.</summary>
+    private string TargetFolderFor(ExExportedItem item)
     {
-        if (_mapper is null) return _fixedFolderId;
-        if (string.IsNullOrEmpty(item.SourceFolderPath))
-        {
-            _progress.Failure(item.ToString());
-            WriteError(new ErrorRecord(new ArgumentException($"Item {item.ItemId} carries no source folder path, so its folder cannot be recreated."),
-                "SourceFolderPathUnknown", ErrorCategory.InvalidData, item)
-            {
-                ErrorDetails = new ErrorDetails($"Item {item.ItemId} carries no source folder path.")
-                {
-                    RecommendedAction = "List items from folders (Get-ExMailboxFolder | Get-ExMailboxItem) so they carry their path, or import with -TargetFolderId.",
-                },
-            });
-            return null;
-        }
+        if (_mapper is null) return _fixedFolderId!;
         var folder = Await(ct => _mapper.MapAsync(_targetMailboxId, item.SourceFolderPath!, FolderTypeFor(item.Type ?? item.MessageClass), ct));
         return folder.Id;
     }
