@@ -2,16 +2,13 @@
 # Run through ./build.ps1 -Task Test, which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
 
 BeforeAll {
-    Import-Module $env:MAILBOXIMPORTEXPORT_MODULE_PATH -Force -ErrorAction Stop
     Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
-    $script:emulator = Start-TestEmulator
-    Connect-ExMailboxService -Emulator $script:emulator.Uri
+    $script:emulator = Initialize-TestSession
 }
 
 AfterAll {
-    Disconnect-ExMailboxService
-    Stop-TestEmulator -Emulator $script:emulator
-    Remove-Module MailboxImportExport, TestEmulator -ErrorAction SilentlyContinue
+    Complete-TestSession -Emulator $script:emulator
+    Remove-Module TestEmulator -ErrorAction SilentlyContinue
 }
 
 Describe 'Get-ExMailbox' {

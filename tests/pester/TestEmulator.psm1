@@ -42,4 +42,25 @@ function Stop-TestEmulator {
     }
 }
 
-Export-ModuleMember -Function Start-TestEmulator, Stop-TestEmulator
+# The shared set-up of every test file: the module under test, a demo emulator, and a connection to it.
+function Initialize-TestSession {
+    [CmdletBinding()]
+    param()
+    Microsoft.PowerShell.Core\Import-Module $env:MAILBOXIMPORTEXPORT_MODULE_PATH -Force -ErrorAction Stop -Global
+    $emulator = Start-TestEmulator
+    MailboxImportExport\Connect-ExMailboxService -Emulator $emulator.Uri
+    $emulator
+}
+
+function Complete-TestSession {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)]
+        $Emulator
+    )
+    MailboxImportExport\Disconnect-ExMailboxService
+    Stop-TestEmulator -Emulator $Emulator
+    Microsoft.PowerShell.Core\Remove-Module MailboxImportExport -ErrorAction SilentlyContinue
+}
+
+Export-ModuleMember -Function Start-TestEmulator, Stop-TestEmulator, Initialize-TestSession, Complete-TestSession
