@@ -6,6 +6,7 @@ using System.Text;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Fts;
 using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Services;
 using MailboxImportExport.Engine.Transfer;
 
 // How much memory one large item costs on its way through the engine. The fake service below generates the
@@ -51,6 +52,19 @@ await Measure("export held in memory (spill threshold raised)", async () =>
 Check(inMemory!, blob);
 await Measure("import from memory", () => import.ImportAsync(new ImportRequest(Mailbox, "inbox", inMemory!), CancellationToken.None));
 GC.KeepAlive(inMemory);
+
+// Listing streams page by page: the memory it holds must not grow with the folder.
+var items = new ItemService(graph);
+foreach (var count in new[] { 10_000, 100_000, 300_000 })
+{
+    long listed = 0;
+    await Measure($"list a folder of {count:N0} items, 100 a page", async () =>
+    {
+        await foreach (var _ in items.ListAsync(Mailbox, $"list-{count}", "/Bench", new ItemQuery { PageSize = 100 }, null, CancellationToken.None))
+            listed++;
+    });
+    if (listed != count) throw new InvalidOperationException($"Listed {listed:N0} of {count:N0} items.");
+}
 
 static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
 
@@ -120,6 +134,8 @@ sealed class FakeService(byte[] item) : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var path = request.RequestUri!.AbsolutePath;
+        if (path.Contains("/folders/list-") && path.EndsWith("/items", StringComparison.Ordinal))
+            return ItemPage(request.RequestUri);
         if (path.EndsWith("/exportItems", StringComparison.Ordinal))
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new ExportAnswerStream(new MemoryStream(item, writable: false))) };
         if (path.EndsWith("/createImportSession", StringComparison.Ordinal))
@@ -132,6 +148,23 @@ sealed class FakeService(byte[] item) : HttpMessageHandler
     }
 
     private static long Base64Length(long bytes) => (bytes + 2) / 3 * 4;
+
+    /// <summary>One page of a folder whose size is in its id ("list-100000"), with a $skip nextLink like Graph's.</summary>
+    private static HttpResponseMessage ItemPage(Uri url)
+    {
+        var segments = url.AbsolutePath.Split('/');
+        var total = int.Parse(segments.First(s => s.StartsWith("list-", StringComparison.Ordinal)).Substring(5), CultureInfo.InvariantCulture);
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        var skip = int.Parse(query["$skip"] ?? "0", CultureInfo.InvariantCulture);
+        var top = int.Parse(query["$top"] ?? "100", CultureInfo.InvariantCulture);
+        var page = new StringBuilder("{\"value\":[");
+        for (var i = skip; i < Math.Min(total, skip + top); i++)
+            page.Append(i == skip ? "" : ",").Append($$"""{"id":"item-{{i}}","changeKey":"ck-{{i}}","type":"IPM.Note","size":{{2048 + i % 100}},"createdDateTime":"2026-01-01T00:00:00Z","lastModifiedDateTime":"2026-01-01T00:00:00Z","categories":[]}""");
+        page.Append(']');
+        if (skip + top < total)
+            page.Append($",\"@odata.nextLink\":\"{url.GetLeftPart(UriPartial.Path)}?$top={top}&$skip={skip + top}\"");
+        return Json(page.Append('}').ToString());
+    }
 
     private static HttpResponseMessage Json(string json) =>
         new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
