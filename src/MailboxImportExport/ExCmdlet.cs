@@ -155,6 +155,9 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         DrainLog();
     }
 
+    /// <summary>A failure the service or the sign-in reported (as opposed to a bug): per-input, so written as an error.</summary>
+    protected static bool IsServiceFailure(Exception e) => e is GraphException or ExAuthenticationException;
+
     /// <summary>
     /// An ErrorRecord for a failure: the category follows from what the service said, the message keeps the
     /// service's code and request id, and the offending input is the target object.

@@ -50,7 +50,7 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
         {
             connection = ParameterSetName == AccessTokenSet ? ConnectWithToken() : ConnectToEmulator();
         }
-        catch (Exception e) when (e is ExAuthenticationException or Engine.Http.GraphException or ArgumentException)
+        catch (Exception e) when (IsServiceFailure(e) || e is ArgumentException)
         {
             ThrowTerminatingError(ErrorFor(e, "ConnectFailed", ParameterSetName == AccessTokenSet ? null : Emulator));
             return;

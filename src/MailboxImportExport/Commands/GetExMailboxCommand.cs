@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -34,7 +33,7 @@ public sealed class GetExMailboxCommand : ExCmdlet
                 WriteError(ErrorFor(e, "UserNotFound", user,
                     $"Check that '{user}' is the user principal name or object id of a user with a mailbox in this tenant."));
             }
-            catch (Exception e) when (e is GraphException or ExAuthenticationException or ArgumentException)
+            catch (Exception e) when (IsServiceFailure(e) || e is ArgumentException)
             {
                 WriteError(ErrorFor(e, "GetMailboxFailed", user));
             }

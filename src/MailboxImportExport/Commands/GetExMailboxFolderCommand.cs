@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -84,7 +83,7 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
                 ? ErrorFor(e, "FolderNotFound", ParentFolder, $"The folder '{ParentFolder}' no longer exists. To delete folders you list, collect the listing first: @(Get-ExMailboxFolder ...) | Remove-ExMailboxFolder.")
                 : ErrorFor(e, "MailboxNotFound", mailboxId, "Check the mailbox id; Get-ExMailbox returns it."));
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, "GetFolderFailed", mailboxId));
         }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -85,7 +84,7 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
             WriteError(ErrorFor(e, "FolderNotFound", folderPath ?? folderId,
                 $"No folder '{folderId}' in mailbox {mailboxId}. Pipe a folder from Get-ExMailboxFolder instead."));
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, "GetItemFailed", folderPath ?? folderId));
         }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -20,10 +19,8 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
     private const string PathSet = "Path";
     private const int MaxInFlight = 4;
 
-    private readonly List<Task<ExImportResult>> _inFlight = new();
-    private readonly Dictionary<Task<ExImportResult>, ExExportedItem> _sources = new();
+    private readonly List<(Task<ExImportResult> Task, ExExportedItem Item)> _inFlight = new();
     private ImportService _imports = null!;
-    private FolderService _folders = null!;
     private FolderMapper? _mapper;
     private string _targetMailboxId = null!;
     private string? _fixedFolderId;
@@ -102,9 +99,8 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
         if (TargetFolder is not null && !string.Equals(TargetFolder.MailboxId, _targetMailboxId, StringComparison.OrdinalIgnoreCase))
             ThrowInvalidCombination("TargetFolderInOtherMailbox", $"-TargetFolder belongs to mailbox {TargetFolder.MailboxId}, not to the target mailbox {_targetMailboxId}.");
         _imports = new ImportService(connection.Client);
-        _folders = new FolderService(connection.Client);
         _fixedFolderId = TargetFolder?.Id ?? TargetFolderId ?? TargetWellKnownName;
-        if (PreserveFolderStructure) _mapper = new FolderMapper(_folders, TargetRootPath);
+        if (PreserveFolderStructure) _mapper = new FolderMapper(new FolderService(connection.Client), TargetRootPath);
         _progress = new TransferProgress(this, $"Importing items into {_targetMailboxId}", 2);
     }
 
@@ -173,7 +169,7 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
         {
             folderId = TargetFolderFor(item);
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException or ArgumentException)
+        catch (Exception e) when (IsServiceFailure(e) || e is ArgumentException)
         {
             _progress.Failure(item.ToString());
             WriteError(ErrorFor(e, "TargetFolderUnavailable", item));
@@ -193,8 +189,7 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
         }
         while (_inFlight.Count >= MaxInFlight) WriteNextFinished();
         var task = Start(ct => _imports.ImportAsync(request, ct));
-        _inFlight.Add(task);
-        _sources[task] = item;
+        _inFlight.Add((task, item));
     }
 
     private string TargetDescription(ExExportedItem item) =>
@@ -232,19 +227,17 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
 
     private void WriteNextFinished()
     {
-        AwaitAny(_inFlight);
-        foreach (var task in _inFlight.Where(t => t.IsCompleted).ToList())
+        AwaitAny(_inFlight.Select(f => f.Task).ToList());
+        foreach (var (task, item) in _inFlight.Where(f => f.Task.IsCompleted).ToList())
         {
-            _inFlight.Remove(task);
-            var item = _sources[task];
-            _sources.Remove(task);
+            _inFlight.RemoveAll(f => f.Task == task);
             try
             {
                 var result = ResultOf(task);
                 _progress.Success(result.Size, item.ToString());
                 WriteObject(result);
             }
-            catch (Exception e) when (e is GraphException or ExAuthenticationException or ArgumentException)
+            catch (Exception e) when (IsServiceFailure(e) || e is ArgumentException)
             {
                 _progress.Failure(item.ToString());
                 WriteError(ErrorFor(e, e is GraphException g ? g.Code : "ImportFailed", item));

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Transfer;
@@ -32,7 +31,7 @@ public sealed class NewExImportSessionCommand : ExCmdlet
             Verbose($"Import session for {MailboxId} created; it expires {session.ExpirationDateTime:u}.");
             WriteObject(session);
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "MailboxNotFound" : "NewImportSessionFailed", MailboxId));
         }

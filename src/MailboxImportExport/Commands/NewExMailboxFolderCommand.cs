@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -62,7 +61,7 @@ public sealed class NewExMailboxFolderCommand : ExCmdlet
         {
             WriteError(ErrorFor(e, "FolderExists", Name ?? Path, "A folder of that name already exists there. Use -Path to reuse existing folders, or choose another name."));
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, "NewFolderFailed", Name ?? Path));
         }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 
@@ -25,7 +24,7 @@ public sealed class RemoveExMailboxFolderCommand : ExFolderTargetCmdlet
             Await(ct => Folders.DeleteAsync(folder.MailboxId, folder.Id, ct));
             if (PassThru) WriteObject(folder);
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "FolderNotFound" : "RemoveFolderFailed", ErrorTarget));
         }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Services;
 
@@ -58,7 +57,7 @@ public sealed class RemoveExMailboxItemCommand : ExCmdlet
                 Await(ct => _items.DeleteAsync(MailboxId, FolderId, itemId, hard, ct));
                 Verbose($"Deleted {target} ({DisposalType}).");
             }
-            catch (Exception e) when (e is GraphException or ExAuthenticationException)
+            catch (Exception e) when (IsServiceFailure(e))
             {
                 WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "ItemNotFound" : "RemoveItemFailed", itemId,
                     e is GraphException { StatusCode: System.Net.HttpStatusCode.Forbidden } && hard

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 
@@ -45,7 +44,7 @@ public sealed class SetExMailboxFolderCommand : ExFolderTargetCmdlet
         {
             WriteError(ErrorFor(e, "FolderExists", DisplayName, "A sibling folder already has that name; choose another."));
         }
-        catch (Exception e) when (e is GraphException or ExAuthenticationException)
+        catch (Exception e) when (IsServiceFailure(e))
         {
             WriteError(ErrorFor(e, e is GraphException { IsNotFound: true } ? "FolderNotFound" : "SetFolderFailed",
                 ErrorTarget));
