@@ -98,11 +98,11 @@ public sealed class ModuleLayoutTests : IDisposable
     [Fact]
     public void Fails_on_an_assembly_that_is_not_on_the_ship_list()
     {
-        File.WriteAllText(Path.Combine(BuildOutput, "Microsoft.Identity.Client.Extensions.Msal.dll"), "new dependency");
+        File.WriteAllText(Path.Combine(BuildOutput, "Some.New.Dependency.dll"), "new dependency");
 
         var error = Assert.Throws<PackagingException>(() => Create());
 
-        Assert.Contains("not on the ship list: Microsoft.Identity.Client.Extensions.Msal.dll", error.Message);
+        Assert.Contains("not on the ship list: Some.New.Dependency.dll", error.Message);
     }
 
     [Fact]
