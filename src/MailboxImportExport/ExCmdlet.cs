@@ -144,6 +144,8 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
                 case EngineLogLevel.Debug: WriteDebug(entry.Message); break;
                 case EngineLogLevel.Verbose: WriteVerbose(entry.Message); break;
                 case EngineLogLevel.Warning: WriteWarning(entry.Message); break;
+                // Shown by the host like Write-Host, yet capturable: the information stream with the PSHOST tag.
+                case EngineLogLevel.Prompt: WriteInformation(new HostInformationMessage { Message = entry.Message }, new[] { "PSHOST" }); break;
             }
         }
     }

@@ -27,7 +27,9 @@ public class ConnectionTests : IClassFixture<EmulatorFixture>
         Assert.NotNull(connection.Properties["TokenExpiresOn"].Value);
         Assert.Contains("AuthMethod", result.HostText);
         Assert.Contains(result.Verbose, v => v.StartsWith("Connected to"));
-        Assert.DoesNotContain(result.Output[0].Properties, p => p.Name.Contains("Token", StringComparison.OrdinalIgnoreCase) && p.Name != "TokenExpiresOn");
+        Assert.DoesNotContain(result.Output[0].Properties,
+            p => p.Name.Contains("Token", StringComparison.OrdinalIgnoreCase) && p.Name is not ("TokenExpiresOn" or "TokenCacheScope"));
+        Assert.Equal("Process", connection.Properties["TokenCacheScope"].Value.ToString());
         AssertNoJwt(result.AllText);
     }
 

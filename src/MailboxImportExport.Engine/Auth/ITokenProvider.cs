@@ -30,6 +30,8 @@ public interface ITokenProvider
     /// <summary>The token handed out last, for showing its expiry and roles; null before the first call.</summary>
     AccessTokenInfo? Current { get; }
     Task<AccessTokenInfo> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken);
+    /// <summary>Removes this sign-in's tokens from the shared cache (a no-op where nothing is cached).</summary>
+    Task SignOutAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A token the caller obtained elsewhere (<c>-AccessToken</c>): used as is, never refreshed.</summary>
@@ -46,4 +48,5 @@ public sealed class StaticTokenProvider : ITokenProvider
     public bool CanRefresh => false;
     public AccessTokenInfo? Current => _token;
     public Task<AccessTokenInfo> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) => Task.FromResult(_token);
+    public Task SignOutAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

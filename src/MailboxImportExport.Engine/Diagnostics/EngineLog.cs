@@ -1,6 +1,13 @@
 namespace MailboxImportExport.Engine.Diagnostics;
 
-public enum EngineLogLevel { Debug, Verbose, Warning }
+public enum EngineLogLevel
+{
+    Debug,
+    Verbose,
+    Warning,
+    /// <summary>Something the user must read and act on now (a device code to enter), shown whatever the preferences.</summary>
+    Prompt,
+}
 
 /// <summary>Where the engine's diagnostics go. The module queues them and writes them on the pipeline thread.</summary>
 public interface IEngineLogSink
@@ -27,6 +34,7 @@ public static class EngineLog
     public static void Debug(string message) => Write(EngineLogLevel.Debug, message);
     public static void Verbose(string message) => Write(EngineLogLevel.Verbose, message);
     public static void Warning(string message) => Write(EngineLogLevel.Warning, message);
+    public static void Prompt(string message) => Write(EngineLogLevel.Prompt, message);
 
     private static void Write(EngineLogLevel level, string message) =>
         CurrentSink.Value?.Write(level, Redactor.Redact(message));

@@ -1,3 +1,5 @@
+using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Engine.Auth.TokenCache;
 using MailboxImportExport.Engine.Http;
 
 namespace MailboxImportExport.Engine.Models;
@@ -20,15 +22,17 @@ public enum ExAuthMethod
 /// </summary>
 public sealed class ExConnection
 {
-    internal ExConnection(GraphClient client, ExAuthMethod authMethod, string? tenantId, string? clientId, Uri graphEndpoint,
-        bool isEmulator)
+    internal ExConnection(GraphClient client, ExAuthMethod authMethod, string? tenantId, string? clientId, ServiceEndpoints endpoints,
+        TokenCacheScope? tokenCacheScope)
     {
         Client = client;
         AuthMethod = authMethod;
         TenantId = tenantId;
         ClientId = clientId;
-        GraphEndpoint = graphEndpoint;
-        IsEmulator = isEmulator;
+        Environment = endpoints.Name;
+        GraphEndpoint = endpoints.GraphRoot;
+        IsEmulator = endpoints.IsEmulator;
+        TokenCacheScope = tokenCacheScope;
         ConnectedAt = DateTimeOffset.Now;
     }
 
@@ -41,6 +45,10 @@ public sealed class ExConnection
     /// <summary>The service root the module talks to.</summary>
     public Uri GraphEndpoint { get; }
     public bool IsEmulator { get; }
+    /// <summary>The cloud: Global, USGovernment, USGovernmentDoD, China, Custom or Emulator.</summary>
+    public string Environment { get; }
+    /// <summary>Who shares this connection's tokens; empty when nothing is cached (access token, managed identity).</summary>
+    public TokenCacheScope? TokenCacheScope { get; }
     /// <summary>When the current access token expires; follows refreshed tokens.</summary>
     public DateTimeOffset? TokenExpiresOn => Client.Tokens.Current?.ExpiresOn;
     /// <summary>Scopes (delegated) or app roles (app-only) granted to the current token.</summary>
@@ -48,6 +56,9 @@ public sealed class ExConnection
     public DateTimeOffset ConnectedAt { get; }
 
     internal GraphClient Client { get; }
+
+    /// <summary>Removes this connection's tokens from the shared cache, so the next sign-in asks again.</summary>
+    internal Task SignOutAsync(CancellationToken cancellationToken) => Client.Tokens.SignOutAsync(cancellationToken);
 
     public override string ToString() => $"{AuthMethod} connection to {GraphEndpoint} ({ApiVersion})";
 }

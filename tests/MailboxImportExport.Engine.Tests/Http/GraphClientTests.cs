@@ -200,5 +200,7 @@ public class GraphClientTests
             ForceRefreshCalls.Add(forceRefresh);
             return Task.FromResult(Current = new AccessTokenInfo($"token-{++_count}", DateTimeOffset.UtcNow.AddHours(1)));
         }
+
+        public Task SignOutAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using MailboxImportExport.Engine.Auth.TokenCache;
+using MailboxImportExport.Engine.Diagnostics;
+using Microsoft.Identity.Client;
+
+namespace MailboxImportExport.Engine.Auth;
+
+/// <summary>
+/// The process's MSAL applications, one per cloud, tenant, client, credential and cache scope, each wired to its
+/// scope's shared token cache. Reusing them lets every runspace that connects the same way skip signing in again.
+/// The credential's fingerprint is part of the key, so a wrong secret is never answered from tokens the right one got.
+/// </summary>
+internal static class MsalApplications
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<object>>> Apps = new(StringComparer.Ordinal);
+
+    public static Task<IConfidentialClientApplication> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
+        string credential, TokenCacheOptions cache, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential) =>
+        GetAsync<IConfidentialClientApplication>($"confidential|{Key(endpoints, tenant, clientId)}|{Fingerprint(credential)}|{cache.Key}", cache,
+            () => withCredential(ConfidentialClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant)).Build(),
+            app => app.AppTokenCache);
+
+    public static Task<IPublicClientApplication> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
+        GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}", cache,
+            // The system browser returns to a loopback listener on a free port that MSAL picks.
+            () => PublicClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant).WithRedirectUri("http://localhost").Build(),
+            app => app.UserTokenCache);
+
+    private static async Task<T> GetAsync<T>(string key, TokenCacheOptions cache, Func<T> build, Func<T, ITokenCache> tokenCache) where T : class
+    {
+        var lazy = Apps.GetOrAdd(key, _ => new Lazy<Task<object>>(async () =>
+        {
+            var store = await TokenCacheStores.GetAsync(cache).ConfigureAwait(false);
+            var app = build();
+            store.Register(tokenCache(app));
+            return app;
+        }));
+        try
+        {
+            return (T)await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            Apps.TryRemove(key, out _); // a cache that could not be opened is tried again next time
+            throw;
+        }
+    }
+
+    private static T WithCloud<T>(this AbstractApplicationBuilder<T> builder, ServiceEndpoints endpoints, string tenant)
+        where T : AbstractApplicationBuilder<T>
+    {
+        var authority = endpoints.Authority(tenant);
+        var configured = endpoints.IsKnownCloud
+            ? builder.WithAuthority(authority)
+            : builder.WithAuthority(authority, validateAuthority: false).WithInstanceDiscovery(false);
+        if (endpoints.IsEmulator) configured = configured.WithHttpClientFactory(new FixedHttpClientFactory(endpoints.CreateHandler()));
+        return configured.WithLogging(LogMsal, LogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false);
+    }
+
+    private static string Key(ServiceEndpoints endpoints, string tenant, string clientId) =>
+        $"{endpoints.AuthorityHost}|{endpoints.GraphRoot}|{tenant.ToLowerInvariant()}|{clientId.ToLowerInvariant()}";
+
+    private static string Fingerprint(string credential)
+    {
+        using var sha = SHA256.Create();
+        return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(credential)));
+    }
+
+    private static void LogMsal(LogLevel level, string message, bool containsPii)
+    {
+        if (!containsPii) EngineLog.Debug("MSAL: " + message);
+    }
+}
+
+/// <summary>Lets MSAL use the module's HTTP handler (and so its certificate rules) instead of its own.</summary>
+internal sealed class FixedHttpClientFactory : IMsalHttpClientFactory
+{
+    private readonly HttpClient _client;
+    public FixedHttpClientFactory(HttpMessageHandler handler) => _client = new HttpClient(handler, disposeHandler: true);
+    public HttpClient GetHttpClient() => _client;
+}

@@ -1,0 +1,33 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace MailboxImportExport.Engine.Auth.TokenCache;
+
+/// <summary>
+/// Restricts the unencrypted cache file (and its folder) to the current user on Unix. Windows needs nothing: the
+/// profile folder already is private. <c>File.SetUnixFileMode</c> exists from .NET 7 (PowerShell 7.4+), so it is
+/// looked up at run time from this netstandard2.0 assembly.
+/// </summary>
+internal static class OwnerOnlyFile
+{
+    private const int OwnerReadWrite = 0x180;           // 0600
+    private const int OwnerReadWriteExecute = 0x1C0;    // 0700
+
+    public static void Ensure(string directory, string file)
+    {
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+        if (!File.Exists(file)) File.WriteAllBytes(file, Array.Empty<byte>());
+        SetMode(directory, OwnerReadWriteExecute);
+        SetMode(file, OwnerReadWrite);
+    }
+
+    private static void SetMode(string path, int mode)
+    {
+        var modeType = Type.GetType("System.IO.UnixFileMode, System.Runtime", throwOnError: false)
+            ?? throw new PlatformNotSupportedException("This .NET runtime cannot set Unix file permissions; use PowerShell 7.4 or later.");
+        var owner = Directory.Exists(path) ? typeof(Directory) : typeof(File);
+        var setMode = owner.GetMethod("SetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), modeType }, null)
+            ?? throw new PlatformNotSupportedException("This .NET runtime cannot set Unix file permissions; use PowerShell 7.4 or later.");
+        setMode.Invoke(null, new[] { path, Enum.ToObject(modeType, mode) });
+    }
+}

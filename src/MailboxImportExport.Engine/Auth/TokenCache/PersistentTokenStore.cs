@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using MailboxImportExport.Engine.Diagnostics;
+using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.Extensions.Msal;
+
+namespace MailboxImportExport.Engine.Auth.TokenCache;
+
+/// <summary>
+/// The current user's cache, shared by every process of that user: DPAPI on Windows, the Keychain on macOS,
+/// the Secret Service keyring (libsecret) on Linux. Where no keyring answers, it refuses, unless the user opted
+/// into a plain file that only they can read.
+/// </summary>
+internal sealed class PersistentTokenStore : ITokenCacheStore
+{
+    /// <summary>Lets tests, containers and service accounts keep the cache somewhere else than the user profile.</summary>
+    public const string DirectoryVariable = "MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY";
+    private const string ProtectedFileName = "msal.cache";
+    private const string UnprotectedFileName = "msal.unprotected.cache";
+
+    private static readonly ConcurrentDictionary<bool, Lazy<Task<PersistentTokenStore>>> Stores = new();
+
+    private readonly MsalCacheHelper _helper;
+
+    private PersistentTokenStore(MsalCacheHelper helper, string path)
+    {
+        _helper = helper;
+        FilePath = path;
+    }
+
+    public string FilePath { get; }
+
+    public static string Directory =>
+        Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                "MailboxImportExport");
+
+    /// <summary>The store of this process (created once per mode; a failed attempt is retried next time).</summary>
+    public static async Task<PersistentTokenStore> GetAsync(bool allowUnencryptedFile)
+    {
+        var lazy = Stores.GetOrAdd(allowUnencryptedFile, allow => new Lazy<Task<PersistentTokenStore>>(() => CreateAsync(allow)));
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            Stores.TryRemove(allowUnencryptedFile, out _);
+            throw;
+        }
+    }
+
+    public void Register(ITokenCache cache) => _helper.RegisterCache(cache);
+
+    public void RemoveAppTokens(string clientId, string tenantId)
+    {
+        var data = MsalCacheDocument.WithoutAppTokens(_helper.LoadUnencryptedTokenCache(), clientId, tenantId, out var removed);
+        if (removed > 0) _helper.SaveUnencryptedTokenCache(data);
+        EngineLog.Debug($"Removed {removed} app-only token(s) of {clientId} from the token cache of the current user.");
+    }
+
+    private static async Task<PersistentTokenStore> CreateAsync(bool allowUnencryptedFile)
+    {
+        var directory = Directory;
+        System.IO.Directory.CreateDirectory(directory);
+        var protectedProperties = new StorageCreationPropertiesBuilder(ProtectedFileName, directory)
+            .WithMacKeyChain("MailboxImportExport.TokenCache", "MSALCache")
+            .WithLinuxKeyring("com.mailboximportexport.tokencache", MsalCacheHelper.LinuxKeyRingDefaultCollection,
+                "MailboxImportExport token cache", new KeyValuePair<string, string>("Version", "1"),
+                new KeyValuePair<string, string>("ProductGroup", "MailboxImportExport"))
+            .Build();
+        string reason;
+        try
+        {
+            var helper = await MsalCacheHelper.CreateAsync(protectedProperties).ConfigureAwait(false);
+            helper.VerifyPersistence();
+            EngineLog.Verbose($"Token cache of the current user: {protectedProperties.CacheFilePath} ({ProtectionName()}).");
+            return new PersistentTokenStore(helper, protectedProperties.CacheFilePath);
+        }
+        catch (Exception e) when (e is MsalCachePersistenceException or DllNotFoundException or TypeInitializationException
+                                      or EntryPointNotFoundException or InvalidOperationException or PlatformNotSupportedException)
+        {
+            reason = FirstLine(e.Message);
+        }
+
+        var unprotectedPath = Path.Combine(directory, UnprotectedFileName);
+        if (!allowUnencryptedFile)
+        {
+            throw new ExAuthenticationException("TokenCacheUnprotectable",
+                $"The token cache of the current user cannot be protected on this machine ({ProtectionName()}: {reason}). " +
+                "Headless Linux machines and scheduled jobs usually have no keyring. Use -TokenCacheScope Process to keep tokens " +
+                $"in this process only, or add -AllowUnencryptedTokenCache to keep them in {unprotectedPath}, a file only you can read.");
+        }
+        var unprotectedProperties = new StorageCreationPropertiesBuilder(UnprotectedFileName, directory).WithUnprotectedFile().Build();
+        var fileHelper = await MsalCacheHelper.CreateAsync(unprotectedProperties).ConfigureAwait(false);
+        OwnerOnlyFile.Ensure(directory, unprotectedPath);
+        EngineLog.Warning($"The token cache is not encrypted ({reason}); it is kept in {unprotectedPath}, readable by the current user only.");
+        return new PersistentTokenStore(fileHelper, unprotectedPath);
+    }
+
+    private static string ProtectionName() =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "DPAPI"
+        : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "the macOS Keychain"
+        : "the Secret Service keyring (libsecret)";
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}
