@@ -13,12 +13,14 @@ public sealed class RunResult
     public required IReadOnlyList<string> Verbose { get; init; }
     public required IReadOnlyList<string> Debug { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+    /// <summary>The information stream: Write-Information, and what cmdlets show the user through the host (PSHOST).</summary>
+    public required IReadOnlyList<string> Information { get; init; }
     public required string HostText { get; init; }
 
     /// <summary>Everything a user or a log could ever see of this run, for secret scans.</summary>
     public string AllText => string.Join("\n", Output.Select(Describe)
         .Concat(Errors.Select(e => $"{e} {e.FullyQualifiedErrorId} {e.TargetObject} {e.ErrorDetails} {e.Exception}"))
-        .Concat(Verbose).Concat(Debug).Concat(Warnings).Append(HostText));
+        .Concat(Verbose).Concat(Debug).Concat(Warnings).Concat(Information).Append(HostText));
 
     private static string Describe(PSObject o) =>
         o + " " + string.Join(" ", o.Properties.Select(p => { try { return $"{p.Name}={p.Value}"; } catch (Exception e) { return e.Message; } }));
@@ -74,6 +76,7 @@ public sealed class PowerShellSession : IDisposable
             Verbose = ps.Streams.Verbose.Select(v => v.Message).ToList(),
             Debug = ps.Streams.Debug.Select(d => d.Message).ToList(),
             Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
+            Information = ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? "").ToList(),
             HostText = _hostOutput.GetStringBuilder().ToString(start, _hostOutput.GetStringBuilder().Length - start),
         };
     }

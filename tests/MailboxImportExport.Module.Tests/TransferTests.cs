@@ -132,14 +132,10 @@ public class TransferTests : IClassFixture<EmulatorFixture>
             $target = $bob | New-ExMailboxFolder -Path /FromFiles
             Import-ExMailboxItem -Path '{{directory}}' -TargetMailbox $bob -TargetFolder $target | ForEach-Object { "IMPORTED $($_.SourceItemId) -> $($_.ItemId)" }
             """);
-        var runner = Path.Combine(AppContext.BaseDirectory, "MailboxImportExport.ExampleRunner.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { runner, "--emulator", _emulator.BaseUri.ToString(), script }) start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
+        var run = ScriptProcess.Run(_emulator.BaseUri, script);
 
-        Assert.True(process.ExitCode == 0, output + process.StandardError.ReadToEnd());
+        Assert.True(run.ExitCode == 0, run.AllText);
+        var output = run.Output;
         var imported = output.Split('\n').Where(l => l.StartsWith("IMPORTED ")).Select(l => l.Split(' ')).ToList();
         Assert.Equal(7, imported.Count);
         foreach (var line in imported)

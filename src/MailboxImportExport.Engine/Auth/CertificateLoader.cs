@@ -52,28 +52,28 @@ public static class CertificateLoader
         return new string(buffer, 0, read).Contains("-----BEGIN ");
     }
 
+    private delegate X509Certificate2 PemReader(string certificatePath, string? keyPath);
     private delegate X509Certificate2 EncryptedPemReader(string certificatePath, ReadOnlySpan<char> password, string? keyPath);
 
     /// <summary>
-    /// PEM support exists only on .NET 5+ (PowerShell 7): found by reflection from this netstandard2.0 assembly. The
-    /// password overload takes a span, so it is bound to a delegate of that shape rather than invoked.
+    /// PEM support exists only on .NET 5+ (PowerShell 7): found by reflection from this netstandard2.0 assembly and
+    /// bound to delegates (the password overload takes a span, which reflection cannot pass; errors stay unwrapped).
     /// </summary>
     private static X509Certificate2 FromPem(string path, string? password)
     {
-        const BindingFlags Static = BindingFlags.Public | BindingFlags.Static;
-        X509Certificate2? certificate;
+        X509Certificate2? certificate = null;
         if (password is null)
         {
-            var read = typeof(X509Certificate2).GetMethod("CreateFromPemFile", Static, null, new[] { typeof(string), typeof(string) }, null);
-            certificate = (X509Certificate2?)read?.Invoke(null, new object?[] { path, null });
+            if (PemMethod<PemReader>("CreateFromPemFile", typeof(string), typeof(string)) is { } read) certificate = read(path, null);
         }
-        else
+        else if (PemMethod<EncryptedPemReader>("CreateFromEncryptedPemFile", typeof(string), typeof(ReadOnlySpan<char>), typeof(string)) is { } read)
         {
-            var read = typeof(X509Certificate2).GetMethod("CreateFromEncryptedPemFile", Static, null,
-                new[] { typeof(string), typeof(ReadOnlySpan<char>), typeof(string) }, null);
-            certificate = read is null ? null : ((EncryptedPemReader)read.CreateDelegate(typeof(EncryptedPemReader)))(path, password.AsSpan(), null);
+            certificate = read(path, password.AsSpan(), null);
         }
         return certificate ?? throw new PlatformNotSupportedException(
             $"'{path}' is a PEM file; reading PEM needs PowerShell 7. On Windows PowerShell convert it to PFX (openssl pkcs12 -export) or use the certificate store.");
     }
+
+    private static T? PemMethod<T>(string name, params Type[] parameters) where T : Delegate =>
+        typeof(X509Certificate2).GetMethod(name, BindingFlags.Public | BindingFlags.Static, null, parameters, null)?.CreateDelegate(typeof(T)) as T;
 }

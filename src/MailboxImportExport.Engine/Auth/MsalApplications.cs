@@ -14,32 +14,36 @@ namespace MailboxImportExport.Engine.Auth;
 /// </summary>
 internal static class MsalApplications
 {
-    private static readonly ConcurrentDictionary<string, Lazy<Task<object>>> Apps = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<Task<(object App, ITokenCacheStore Store)>>> Apps = new(StringComparer.Ordinal);
 
-    public static Task<IConfidentialClientApplication> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
+    public static Task<(IConfidentialClientApplication App, ITokenCacheStore Store)> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
         string credential, TokenCacheOptions cache, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential) =>
-        GetAsync<IConfidentialClientApplication>($"confidential|{Key(endpoints, tenant, clientId)}|{Fingerprint(credential)}|{cache.Key}", cache,
+        GetAsync<IConfidentialClientApplication>($"confidential|{Key(endpoints, tenant, clientId)}|{Fingerprint(clientId, credential)}|{cache.Key}",
+            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, Fingerprint(clientId, credential)),
             () => withCredential(ConfidentialClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant)).Build(),
             app => app.AppTokenCache);
 
-    public static Task<IPublicClientApplication> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
-        GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}", cache,
+    public static Task<(IPublicClientApplication App, ITokenCacheStore Store)> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
+        GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}",
+            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, credentialFingerprint: null),
             // The system browser returns to a loopback listener on a free port that MSAL picks.
             () => PublicClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant).WithRedirectUri("http://localhost").Build(),
             app => app.UserTokenCache);
 
-    private static async Task<T> GetAsync<T>(string key, TokenCacheOptions cache, Func<T> build, Func<T, ITokenCache> tokenCache) where T : class
+    private static async Task<(T App, ITokenCacheStore Store)> GetAsync<T>(string key, Func<Task<ITokenCacheStore>> openStore, Func<T> build,
+        Func<T, ITokenCache> tokenCache) where T : class
     {
-        var lazy = Apps.GetOrAdd(key, _ => new Lazy<Task<object>>(async () =>
+        var lazy = Apps.GetOrAdd(key, _ => new Lazy<Task<(object, ITokenCacheStore)>>(async () =>
         {
-            var store = await TokenCacheStores.GetAsync(cache).ConfigureAwait(false);
+            var store = await openStore().ConfigureAwait(false);
             var app = build();
             store.Register(tokenCache(app));
-            return app;
+            return (app, store);
         }));
         try
         {
-            return (T)await lazy.Value.ConfigureAwait(false);
+            var (app, store) = await lazy.Value.ConfigureAwait(false);
+            return ((T)app, store);
         }
         catch
         {
@@ -62,10 +66,12 @@ internal static class MsalApplications
     private static string Key(ServiceEndpoints endpoints, string tenant, string clientId) =>
         $"{endpoints.AuthorityHost}|{endpoints.GraphRoot}|{tenant.ToLowerInvariant()}|{clientId.ToLowerInvariant()}";
 
-    private static string Fingerprint(string credential)
+    /// <summary>Tells credentials apart without revealing them: it names app-only cache partitions (and their files).</summary>
+    private static string Fingerprint(string clientId, string credential)
     {
         using var sha = SHA256.Create();
-        return Convert.ToBase64String(sha.ComputeHash(Encoding.UTF8.GetBytes(credential)));
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(clientId.ToLowerInvariant() + "\n" + credential));
+        return BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant();
     }
 
     private static void LogMsal(LogLevel level, string message, bool containsPii)

@@ -46,8 +46,8 @@ public abstract class AppSignIn : SignInOptions
 
     internal override async Task<SignedIn> SignInAsync(CancellationToken cancellationToken)
     {
-        var app = await MsalApplications.ConfidentialAsync(Endpoints, TenantId, ClientId, CredentialKey, TokenCache, WithCredential).ConfigureAwait(false);
-        var store = await TokenCacheStores.GetAsync(TokenCache).ConfigureAwait(false);
+        var (app, store) = await MsalApplications.ConfidentialAsync(Endpoints, TenantId, ClientId, CredentialKey, TokenCache, WithCredential)
+            .ConfigureAwait(false);
         EngineLog.Verbose($"Signing in to {app.Authority} as app {ClientId} with {CredentialDescription}; tokens cached for the {TokenCache.Scope}.");
         var tokens = new AppTokenProvider(app, store, Endpoints.DefaultScope, TenantId);
         await tokens.GetTokenAsync(forceRefresh: false, cancellationToken).ConfigureAwait(false);
@@ -120,7 +120,7 @@ public abstract class UserSignIn : SignInOptions
     internal override async Task<SignedIn> SignInAsync(CancellationToken cancellationToken)
     {
         var scopes = Scopes.Select(Endpoints.QualifyScope).ToArray();
-        var app = await MsalApplications.PublicAsync(Endpoints, TenantId, ClientId, TokenCache).ConfigureAwait(false);
+        var (app, _) = await MsalApplications.PublicAsync(Endpoints, TenantId, ClientId, TokenCache).ConfigureAwait(false);
         var result = await SilentAsync(app, scopes, cancellationToken).ConfigureAwait(false);
         if (result is null)
         {

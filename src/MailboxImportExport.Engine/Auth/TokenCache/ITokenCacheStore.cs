@@ -12,10 +12,18 @@ internal interface ITokenCacheStore
     void RemoveAppTokens(string clientId, string tenantId);
 }
 
+/// <summary>
+/// Picks the store of a sign-in. App-only tokens are kept apart per credential: MSAL finds them by app and tenant
+/// alone, so a shared store would answer a wrong secret with the tokens the right one obtained. Process stores are
+/// also apart per sign-in host, because MSAL keys entries by host without its port, and emulators differ only by port.
+/// </summary>
 internal static class TokenCacheStores
 {
-    public static async Task<ITokenCacheStore> GetAsync(TokenCacheOptions options) =>
-        options.Scope == TokenCacheScope.Process
-            ? ProcessTokenStore.Instance
-            : await PersistentTokenStore.GetAsync(options.AllowUnencryptedFile).ConfigureAwait(false);
+    public static async Task<ITokenCacheStore> GetAsync(TokenCacheOptions options, Uri authorityHost, string? credentialFingerprint)
+    {
+        var partition = credentialFingerprint is null ? "msal" : "msal.app-" + credentialFingerprint;
+        return options.Scope == TokenCacheScope.Process
+            ? ProcessTokenStore.For($"{authorityHost}|{partition}")
+            : await PersistentTokenStore.GetAsync(options.AllowUnencryptedFile, partition).ConfigureAwait(false);
+    }
 }

@@ -23,10 +23,10 @@ internal static class OwnerOnlyFile
 
     private static void SetMode(string path, int mode)
     {
-        var modeType = Type.GetType("System.IO.UnixFileMode, System.Runtime", throwOnError: false)
+        var modeType = typeof(File).Assembly.GetType("System.IO.UnixFileMode", throwOnError: false)
             ?? throw new PlatformNotSupportedException("This .NET runtime cannot set Unix file permissions; use PowerShell 7.4 or later.");
-        var owner = Directory.Exists(path) ? typeof(Directory) : typeof(File);
-        var setMode = owner.GetMethod("SetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), modeType }, null)
+        // File.SetUnixFileMode takes folders too.
+        var setMode = typeof(File).GetMethod("SetUnixFileMode", BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(string), modeType }, null)
             ?? throw new PlatformNotSupportedException("This .NET runtime cannot set Unix file permissions; use PowerShell 7.4 or later.");
         setMode.Invoke(null, new[] { path, Enum.ToObject(modeType, mode) });
     }

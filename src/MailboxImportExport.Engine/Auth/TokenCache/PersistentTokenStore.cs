@@ -15,10 +15,7 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
 {
     /// <summary>Lets tests, containers and service accounts keep the cache somewhere else than the user profile.</summary>
     public const string DirectoryVariable = "MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY";
-    private const string ProtectedFileName = "msal.cache";
-    private const string UnprotectedFileName = "msal.unprotected.cache";
-
-    private static readonly ConcurrentDictionary<bool, Lazy<Task<PersistentTokenStore>>> Stores = new();
+    private static readonly ConcurrentDictionary<(bool, string), Lazy<Task<PersistentTokenStore>>> Stores = new();
 
     private readonly MsalCacheHelper _helper;
 
@@ -36,17 +33,18 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
                 "MailboxImportExport");
 
-    /// <summary>The store of this process (created once per mode; a failed attempt is retried next time).</summary>
-    public static async Task<PersistentTokenStore> GetAsync(bool allowUnencryptedFile)
+    /// <summary>The store of a partition (opened once per process; a failed attempt is retried next time).</summary>
+    public static async Task<PersistentTokenStore> GetAsync(bool allowUnencryptedFile, string partition)
     {
-        var lazy = Stores.GetOrAdd(allowUnencryptedFile, allow => new Lazy<Task<PersistentTokenStore>>(() => CreateAsync(allow)));
+        var key = (allowUnencryptedFile, partition);
+        var lazy = Stores.GetOrAdd(key, _ => new Lazy<Task<PersistentTokenStore>>(() => CreateAsync(allowUnencryptedFile, partition)));
         try
         {
             return await lazy.Value.ConfigureAwait(false);
         }
         catch
         {
-            Stores.TryRemove(allowUnencryptedFile, out _);
+            Stores.TryRemove(key, out _);
             throw;
         }
     }
@@ -60,15 +58,15 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
         EngineLog.Debug($"Removed {removed} app-only token(s) of {clientId} from the token cache of the current user.");
     }
 
-    private static async Task<PersistentTokenStore> CreateAsync(bool allowUnencryptedFile)
+    private static async Task<PersistentTokenStore> CreateAsync(bool allowUnencryptedFile, string partition)
     {
         var directory = Directory;
         System.IO.Directory.CreateDirectory(directory);
-        var protectedProperties = new StorageCreationPropertiesBuilder(ProtectedFileName, directory)
-            .WithMacKeyChain("MailboxImportExport.TokenCache", "MSALCache")
+        var protectedProperties = new StorageCreationPropertiesBuilder(partition + ".cache", directory)
+            .WithMacKeyChain("MailboxImportExport.TokenCache", partition)
             .WithLinuxKeyring("com.mailboximportexport.tokencache", MsalCacheHelper.LinuxKeyRingDefaultCollection,
                 "MailboxImportExport token cache", new KeyValuePair<string, string>("Version", "1"),
-                new KeyValuePair<string, string>("ProductGroup", "MailboxImportExport"))
+                new KeyValuePair<string, string>("Partition", partition))
             .Build();
         string reason;
         try
@@ -81,10 +79,11 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
         catch (Exception e) when (e is MsalCachePersistenceException or DllNotFoundException or TypeInitializationException
                                       or EntryPointNotFoundException or InvalidOperationException or PlatformNotSupportedException)
         {
-            reason = FirstLine(e.Message);
+            reason = FirstSentence(e.GetBaseException().Message);
         }
 
-        var unprotectedPath = Path.Combine(directory, UnprotectedFileName);
+        var unprotectedFileName = partition + ".unprotected.cache";
+        var unprotectedPath = Path.Combine(directory, unprotectedFileName);
         if (!allowUnencryptedFile)
         {
             throw new ExAuthenticationException("TokenCacheUnprotectable",
@@ -92,7 +91,7 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
                 "Headless Linux machines and scheduled jobs usually have no keyring. Use -TokenCacheScope Process to keep tokens " +
                 $"in this process only, or add -AllowUnencryptedTokenCache to keep them in {unprotectedPath}, a file only you can read.");
         }
-        var unprotectedProperties = new StorageCreationPropertiesBuilder(UnprotectedFileName, directory).WithUnprotectedFile().Build();
+        var unprotectedProperties = new StorageCreationPropertiesBuilder(unprotectedFileName, directory).WithUnprotectedFile().Build();
         var fileHelper = await MsalCacheHelper.CreateAsync(unprotectedProperties).ConfigureAwait(false);
         OwnerOnlyFile.Ensure(directory, unprotectedPath);
         EngineLog.Warning($"The token cache is not encrypted ({reason}); it is kept in {unprotectedPath}, readable by the current user only.");
@@ -104,5 +103,10 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
         : RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? "the macOS Keychain"
         : "the Secret Service keyring (libsecret)";
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    private static string FirstSentence(string text)
+    {
+        var line = text.Split('\n')[0].Trim();
+        var end = line.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? line.TrimEnd('.') : line.Substring(0, end);
+    }
 }

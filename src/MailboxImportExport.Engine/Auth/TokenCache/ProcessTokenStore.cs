@@ -1,11 +1,12 @@
+using System.Collections.Concurrent;
 using MailboxImportExport.Engine.Diagnostics;
 using Microsoft.Identity.Client;
 
 namespace MailboxImportExport.Engine.Auth.TokenCache;
 
 /// <summary>
-/// The process-wide cache: one serialized MSAL cache in memory that every application loads before each access
-/// and saves after a change, so all runspaces (and all apps) share one set of tokens.
+/// The process-wide cache: a serialized MSAL cache in memory that every application of its partition loads before
+/// each access and saves after a change, so all runspaces share one set of tokens.
 /// </summary>
 /// <remarks>
 /// Two applications saving at the same moment can drop the other's newest token; that costs one more token
@@ -13,7 +14,9 @@ namespace MailboxImportExport.Engine.Auth.TokenCache;
 /// </remarks>
 internal sealed class ProcessTokenStore : ITokenCacheStore
 {
-    public static ProcessTokenStore Instance { get; } = new();
+    private static readonly ConcurrentDictionary<string, ProcessTokenStore> Partitions = new(StringComparer.OrdinalIgnoreCase);
+
+    public static ProcessTokenStore For(string partition) => Partitions.GetOrAdd(partition, _ => new ProcessTokenStore());
 
     private readonly object _gate = new();
     private byte[] _data = Array.Empty<byte>();

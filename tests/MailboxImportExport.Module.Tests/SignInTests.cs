@@ -1,0 +1,215 @@
+using MailboxImportExport.Emulator;
+using MailboxImportExport.Engine.Auth;
+
+namespace MailboxImportExport.Module.Tests;
+
+/// <summary>Sign-in methods, the shared token cache and silent renewal, through the real engine against the emulator.</summary>
+public class SignInTests : IClassFixture<EmulatorFixture>
+{
+    private const string TokenPath = "/oauth2/v2.0/token";
+    private readonly EmulatorFixture _emulator;
+
+    public SignInTests(EmulatorFixture emulator) => _emulator = emulator;
+
+    private int TokenRequests(EmulatorServer? server = null) =>
+        (server ?? _emulator.Server).Control.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith(TokenPath, StringComparison.Ordinal));
+
+    [Fact]
+    public void A_client_secret_signs_in_as_a_SecureString_or_a_PSCredential_and_shows_what_was_granted()
+    {
+        using var session = new PowerShellSession();
+        var result = session.Run("""
+            $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientId $args[2] -ClientSecret $secret -PassThru
+            $credential = [System.Management.Automation.PSCredential]::new($args[2], $secret)
+            Connect-ExMailboxService -Emulator $args[0] -TenantId contoso.test -ClientSecretCredential $credential -PassThru
+            """, _emulator.BaseUri, EmulatorDefaults.ClientSecret, EmulatorDefaults.ClientId);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, result.Output.Count);
+        foreach (var connection in result.Output)
+        {
+            Assert.Equal("ClientSecret", connection.Properties["AuthMethod"].Value.ToString());
+            Assert.Equal(EmulatorDefaults.ClientId, connection.Properties["ClientId"].Value);
+            Assert.Equal("Emulator", connection.Properties["Environment"].Value);
+            Assert.Equal("Process", connection.Properties["TokenCacheScope"].Value.ToString());
+            Assert.Contains("MailboxItem.ImportExport.All", (IEnumerable<string>)connection.Properties["Scopes"].Value);
+        }
+        Assert.Equal(EmulatorDefaults.TenantId, result.Output[0].Properties["TenantId"].Value);
+        Assert.Equal("contoso.test", result.Output[1].Properties["TenantId"].Value);
+        Assert.DoesNotContain(EmulatorDefaults.ClientSecret, result.AllText);
+    }
+
+    [Fact]
+    public void A_second_runspace_reuses_the_cached_token_and_Disconnect_removes_it()
+    {
+        const string connect = """
+            $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -ErrorAction Stop
+            Get-ExMailbox alice@contoso.test
+            """;
+        using (var start = new PowerShellSession())
+        {
+            // Whatever earlier tests of this class cached, start from an empty cache for this app.
+            Assert.Empty(start.Run(connect + "\nDisconnect-ExMailboxService", _emulator.BaseUri, EmulatorDefaults.ClientSecret).Errors);
+        }
+        _emulator.Server.Control.ClearRequests();
+
+        using var first = new PowerShellSession();
+        using var second = new PowerShellSession();
+        Assert.Single(first.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Equal(1, TokenRequests());
+        Assert.Single(second.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Equal(1, TokenRequests());
+
+        var disconnect = second.Run("Disconnect-ExMailboxService -Verbose");
+        Assert.Empty(disconnect.Errors);
+        Assert.Contains(disconnect.Verbose, v => v.Contains("removed from the Process token cache"));
+        using var third = new PowerShellSession();
+        Assert.Single(third.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Equal(2, TokenRequests());
+    }
+
+    [Fact]
+    public void A_wrong_secret_is_refused_even_while_the_right_ones_token_is_cached()
+    {
+        using var session = new PowerShellSession();
+        var result = session.Run("""
+            $right = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $right -ErrorAction Stop
+            $wrong = [System.Net.NetworkCredential]::new('', 'not-the-secret').SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $wrong
+            """, _emulator.BaseUri, EmulatorDefaults.ClientSecret);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains("invalid_client", error.Exception.Message);
+    }
+
+    [Fact]
+    public async Task Tokens_that_live_a_few_seconds_are_renewed_silently_during_a_longer_run()
+    {
+        await using var shortLived = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo", AccessTokenLifetime = TimeSpan.FromSeconds(4) });
+        using var session = new PowerShellSession();
+        var result = session.Run("""
+            $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -ErrorAction Stop
+            $mailbox = Get-ExMailbox alice@contoso.test
+            $until = [DateTime]::UtcNow.AddSeconds(8)
+            while ([DateTime]::UtcNow -lt $until) {
+                $mailbox | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 3 | ForEach-Object { $_.Id }
+                [System.Threading.Thread]::Sleep(700)
+            }
+            """, shortLived.BaseUri, EmulatorDefaults.ClientSecret);
+
+        Assert.Empty(result.Errors);
+        Assert.True(result.Output.Count >= 3 * 8, $"{result.Output.Count} items listed");
+        var requests = shortLived.Control.Requests;
+        // Renewal happens before expiry, not after a refusal: a 401 could only come from a call delayed past the token's
+        // few seconds on a loaded machine (and is then retried with a new token), so at most one is tolerated.
+        Assert.True(requests.Count(r => r.StatusCode == 401) <= 1,
+            string.Join("\n", requests.Select(r => $"{r.Timestamp:HH:mm:ss.fff} {r.Method} {r.Path} {r.StatusCode}")));
+        Assert.True(TokenRequests(shortLived) >= 3, $"{TokenRequests(shortLived)} token requests");
+    }
+
+    [Fact]
+    public void A_persisted_cache_lets_a_second_process_sign_in_without_asking()
+    {
+        var directory = Directory.CreateTempSubdirectory("mie-token-cache-").FullName;
+        try
+        {
+            var script = Path.Combine(directory, "connect.ps1");
+            File.WriteAllText(script, $$"""
+                param([uri] $Emulator)
+                $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+                Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -AllowUnencryptedTokenCache -ErrorAction Stop
+                Get-ExConnection | ForEach-Object { "SCOPE $($_.TokenCacheScope)" }
+                Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+                """);
+            var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = directory };
+            _emulator.Server.Control.ClearRequests();
+
+            var first = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+            var second = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+
+            foreach (var run in new[] { first, second })
+            {
+                Assert.True(run.ExitCode == 0, run.AllText);
+                Assert.Contains("SCOPE CurrentUser", run.Output);
+                Assert.Contains("MAILBOX alice@contoso.test", run.Output);
+            }
+            Assert.Equal(1, TokenRequests());
+            var cacheFile = Directory.GetFiles(directory, "*.cache").Single();
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cacheFile));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+            }
+            // The cache holds the access token; nothing the processes printed does.
+            var cached = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cacheFile))!["AccessToken"]!.AsObject();
+            var token = (string)cached.Single().Value!["secret"]!;
+            Assert.StartsWith("eyJ", token);
+            Assert.DoesNotContain(token, first.AllText + second.AllText);
+            Assert.DoesNotContain(EmulatorDefaults.ClientSecret, first.AllText + second.AllText);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_a_keyring_the_persisted_cache_is_refused_unless_the_unencrypted_file_is_allowed()
+    {
+        var directory = Directory.CreateTempSubdirectory("mie-token-cache-").FullName;
+        try
+        {
+            var script = Path.Combine(directory, "connect.ps1");
+            File.WriteAllText(script, $$"""
+                param([uri] $Emulator)
+                $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+                Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -ErrorAction Stop
+                "CONNECTED"
+                """);
+
+            var run = ScriptProcess.Run(_emulator.BaseUri, script, new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = directory });
+
+            if (run.Output.Contains("CONNECTED"))
+            {
+                // This machine has a working keyring (or DPAPI/Keychain): the protected cache was used, no plain file.
+                Assert.False(File.Exists(Path.Combine(directory, "msal.unprotected.cache")));
+            }
+            else
+            {
+                Assert.Contains("cannot be protected", run.AllText);
+                Assert.Contains("-TokenCacheScope Process", run.AllText);
+                Assert.Contains("-AllowUnencryptedTokenCache", run.AllText);
+                Assert.Empty(Directory.GetFiles(directory, "*.cache"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("-Emulator $args[0] -Environment China -ClientSecret $s", "-Emulator names the service already")]
+    [InlineData("-ClientSecret $s -ClientId x -TenantId contoso.onmicrosoft.com -Environment China -GraphEndpoint https://graph.example/", "either -Environment")]
+    [InlineData("-ClientSecret $s -ClientId x -TenantId contoso.onmicrosoft.com -GraphEndpoint https://graph.example/", "-AuthorityHost")]
+    [InlineData("-ClientSecret $s -ClientId x", "-TenantId")]
+    [InlineData("-ClientSecret $s -TenantId contoso.onmicrosoft.com", "-ClientId")]
+    [InlineData("-TenantId contoso.onmicrosoft.com", "-ClientId")]
+    public void Incomplete_or_conflicting_sign_in_options_are_refused_by_name_before_any_request(string parameters, string named)
+    {
+        using var session = new PowerShellSession();
+        _emulator.Server.Control.ClearRequests();
+
+        var result = session.Run($"$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword\nConnect-ExMailboxService {parameters}", _emulator.BaseUri);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains(named, error.Exception.Message);
+        Assert.Empty(_emulator.Server.Control.Requests);
+    }
+}
