@@ -212,4 +212,53 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         Assert.Contains(named, error.Exception.Message);
         Assert.Empty(_emulator.Server.Control.Requests);
     }
+
+    [Fact]
+    public void No_secret_or_token_reaches_any_stream_error_or_file_of_a_whole_job()
+    {
+        const string wrongSecret = "planted-wrong-secret-5f1c";
+        var directory = Directory.CreateTempSubdirectory("mie-secret-scan-").FullName;
+        try
+        {
+            using var session = new PowerShellSession();
+            var result = session.Run("""
+                $DebugPreference = 'Continue'
+                $VerbosePreference = 'Continue'
+                $wrong = [System.Net.NetworkCredential]::new('', $args[3]).SecurePassword
+                Connect-ExMailboxService -Emulator $args[0] -ClientSecret $wrong
+                $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+                Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -PassThru
+                Get-ExConnection | Out-Default
+                $alice = Get-ExMailbox alice@contoso.test
+                Get-ExMailboxFolder -MailboxId $alice.MailboxId -Delta -DeltaStatePath ($args[2] + '/delta.json') | Out-Null
+                $items = $alice | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 3
+                $items | Export-ExMailboxItem -Path ($args[2] + '/export')
+                $bob = Get-ExMailbox bob@contoso.test
+                $session = $bob | New-ExImportSession
+                $session | Out-Default
+                Import-ExMailboxItem -Path ($args[2] + '/export') -Session $session -TargetWellKnownName inbox | Out-Default
+                Disconnect-ExMailboxService
+                """,
+                _emulator.BaseUri, EmulatorDefaults.ClientSecret, directory, wrongSecret);
+
+            Assert.Single(result.Errors); // the wrong secret, reported without itself
+            Assert.True(result.Debug.Count > 0 && result.Verbose.Count > 0);
+            var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
+            Assert.Contains(files, f => f.EndsWith(".fts", StringComparison.Ordinal));
+            var fileText = files.ToDictionary(f => f, f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f)));
+            foreach (var text in fileText.Values.Append(result.AllText))
+            {
+                Assert.DoesNotContain(EmulatorDefaults.ClientSecret, text);
+                Assert.DoesNotContain(wrongSecret, text);
+                Assert.DoesNotContain("Bearer ", text);
+            }
+            // Access tokens are JWTs; so are the emulator's delta tokens, which the delta state file rightly keeps.
+            foreach (var text in fileText.Where(f => !f.Key.EndsWith("delta.json", StringComparison.Ordinal)).Select(f => f.Value).Append(result.AllText))
+                Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", text);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
