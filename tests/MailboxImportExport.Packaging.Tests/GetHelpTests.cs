@@ -34,7 +34,12 @@ public sealed class GetHelpTests : IClassFixture<GetHelpTests.CompiledRepoHelp>
     }
 
     [Theory]
-    [InlineData("Connect-ExMailboxService", 2, new[] { "AccessToken", "ApiVersion", "ClientId", "ClientSecret", "Emulator", "PassThru", "TenantId" })]
+    [InlineData("Connect-ExMailboxService", 10, new[]
+    {
+        "AccessToken", "Account", "AllowUnencryptedTokenCache", "ApiVersion", "AuthorityHost", "Certificate", "CertificatePassword",
+        "CertificatePath", "CertificateThumbprint", "ClientId", "ClientSecret", "ClientSecretCredential", "Emulator", "Environment",
+        "GraphEndpoint", "Identity", "PassThru", "Scopes", "TenantId", "TokenCacheScope", "UseDeviceCode",
+    })]
     [InlineData("Disconnect-ExMailboxService", 1, new string[0])]
     [InlineData("Get-ExConnection", 1, new string[0])]
     [InlineData("Get-ExMailbox", 1, new[] { "UserId" })]
