@@ -4,6 +4,10 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
     $script:emulator = Initialize-TestSession
+    # The emulator's demo tenant and app (EmulatorDefaults): they exist only inside a local emulator.
+    $script:demoTenantId = '7f3c2a10-0d5e-4c7b-9a41-3e5d6c7b8a90'
+    $script:demoClientId = '0b1d2c3e-4f50-4a6b-8c7d-9e0f1a2b3c4d'
+    $script:demoSecret = [System.Net.NetworkCredential]::new('', 'emulator-demo-app-secret').SecurePassword
 }
 
 AfterAll {
@@ -16,6 +20,10 @@ Describe 'Connect-ExMailboxService' {
         $connection = Connect-ExMailboxService -Emulator $script:emulator.Uri -PassThru
         $connection.AuthMethod | Should -Be 'Emulator'
         $connection.IsEmulator | Should -BeTrue
+        $connection.Environment | Should -Be 'Emulator'
+        $connection.TenantId | Should -Be $script:demoTenantId
+        $connection.ClientId | Should -Be $script:demoClientId
+        $connection.TokenCacheScope | Should -Be 'Process'
         $connection.TokenExpiresOn | Should -Not -BeNullOrEmpty
     }
 
@@ -30,9 +38,87 @@ Describe 'Connect-ExMailboxService' {
             Should -Throw -ExpectedMessage '*loopback*'
     }
 
+    It 'refuses -Emulator together with a national cloud' {
+        { Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -Environment USGovernment -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*-Emulator names the service already*'
+    }
+}
+
+Describe 'Connect-ExMailboxService with a client secret at the emulator' {
+    It 'signs in as the demo app in the demo tenant when only the secret is given' {
+        $connection = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -PassThru
+        $connection.AuthMethod | Should -Be 'ClientSecret'
+        $connection.IsEmulator | Should -BeTrue
+        $connection.TenantId | Should -Be $script:demoTenantId
+        $connection.ClientId | Should -Be $script:demoClientId
+        $connection.TokenCacheScope | Should -Be 'Process'
+        (Get-ExMailbox -UserId alice@contoso.test).UserId | Should -Be 'alice@contoso.test'
+    }
+
+    It 'takes the client id and secret as one PSCredential' {
+        $credential = [pscredential]::new($script:demoClientId, $script:demoSecret)
+        $connection = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecretCredential $credential -PassThru
+        $connection.AuthMethod | Should -Be 'ClientSecret'
+        $connection.ClientId | Should -Be $script:demoClientId
+        (Get-ExMailbox -UserId bob@contoso.test).UserId | Should -Be 'bob@contoso.test'
+    }
+
+    It 'never shows the client secret' {
+        $verbose = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -Verbose 4>&1 | Out-String
+        $connection = Get-ExConnection | Format-List * | Out-String
+        $verbose | Should -Not -Match 'emulator-demo-app-secret'
+        $connection | Should -Not -Match 'emulator-demo-app-secret'
+    }
+}
+
+Describe 'Token cache switches where they do not apply' {
+    # Refused by parameter binding, before any token cache is opened: no keyring is needed to check them.
+    It 'refuses <Name>' -TestCases @(
+        @{ Name = '-AllowUnencryptedTokenCache with -Emulator alone'; Arguments = @{ Emulator = 'https://127.0.0.1:1/'; AllowUnencryptedTokenCache = $true } }
+        @{ Name = '-AllowUnencryptedTokenCache with -Identity'; Arguments = @{ Identity = $true; AllowUnencryptedTokenCache = $true } }
+        @{ Name = '-AllowUnencryptedTokenCache with -AccessToken'; Arguments = @{ AccessToken = [System.Net.NetworkCredential]::new('', 'not-a-token').SecurePassword; AllowUnencryptedTokenCache = $true } }
+        @{ Name = '-TokenCacheScope with -Emulator alone'; Arguments = @{ Emulator = 'https://127.0.0.1:1/'; TokenCacheScope = 'CurrentUser' } }
+        @{ Name = '-TokenCacheScope with -Identity'; Arguments = @{ Identity = $true; TokenCacheScope = 'CurrentUser' } }
+    ) {
+        { Connect-ExMailboxService @Arguments -ErrorAction Stop } | Should -Throw -ErrorId 'AmbiguousParameterSet,*'
+    }
+}
+
+Describe 'Disconnect-ExMailboxService' {
     It 'forgets the connection on disconnect' {
         Connect-ExMailboxService -Emulator $script:emulator.Uri
         Disconnect-ExMailboxService
+        Get-ExConnection | Should -BeNullOrEmpty
+    }
+
+    It 'leaves commands failing with NotConnected until the next connect' {
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret
+        Disconnect-ExMailboxService
+        { Get-ExMailbox -UserId alice@contoso.test -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,*'
+    }
+
+    It 'says which token cache it removed the tokens from' {
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret
+        $verbose = Disconnect-ExMailboxService -Verbose 4>&1 | Out-String
+        $verbose | Should -Match 'its tokens were removed from the Process token cache'
+    }
+
+    It 'removes the tokens, so the next sign-in gets a new token from the emulator' {
+        # The engine's debug stream says where each access token came from: the cache or the identity provider.
+        $DebugPreference = 'Continue'
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret 5>$null
+        $again = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret 5>&1 | Out-String
+        $again | Should -Match 'Access token from Cache'
+
+        Disconnect-ExMailboxService 5>$null
+        $afterDisconnect = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret 5>&1 | Out-String
+        $afterDisconnect | Should -Match 'Access token from IdentityProvider'
+        Get-ExConnection | Should -Not -BeNullOrEmpty
+    }
+
+    It 'does nothing when the session is not connected' {
+        Disconnect-ExMailboxService
+        { Disconnect-ExMailboxService -ErrorAction Stop } | Should -Not -Throw
         Get-ExConnection | Should -BeNullOrEmpty
     }
 }
