@@ -126,7 +126,8 @@ public class SignInTests : IClassFixture<EmulatorFixture>
                 Get-ExConnection | ForEach-Object { "SCOPE $($_.TokenCacheScope)" }
                 Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
                 """);
-            var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = directory };
+            var cacheFolder = Path.Combine(directory, "cache"); // created by the module
+            var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = cacheFolder };
             _emulator.Server.Control.ClearRequests();
 
             var first = ScriptProcess.Run(_emulator.BaseUri, script, environment);
@@ -139,17 +140,25 @@ public class SignInTests : IClassFixture<EmulatorFixture>
                 Assert.Contains("MAILBOX alice@contoso.test", run.Output);
             }
             Assert.Equal(1, TokenRequests());
-            var cacheFile = Directory.GetFiles(directory, "*.cache").Single();
-            if (!OperatingSystem.IsWindows())
+            var plainFile = Directory.GetFiles(cacheFolder, "*.unprotected.cache").SingleOrDefault();
+            if (plainFile is not null) // no keyring here: the opted-in plain file holds the cache
             {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(cacheFile));
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+                Assert.Contains("not encrypted", first.Output);
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(plainFile));
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cacheFolder));
+                }
+                // The cache holds the access token; nothing the processes printed does.
+                var cached = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(plainFile))!["AccessToken"]!.AsObject();
+                var token = (string)cached.Single().Value!["secret"]!;
+                Assert.StartsWith("eyJ", token);
+                Assert.DoesNotContain(token, first.AllText + second.AllText);
             }
-            // The cache holds the access token; nothing the processes printed does.
-            var cached = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cacheFile))!["AccessToken"]!.AsObject();
-            var token = (string)cached.Single().Value!["secret"]!;
-            Assert.StartsWith("eyJ", token);
-            Assert.DoesNotContain(token, first.AllText + second.AllText);
+            else
+            {
+                Assert.DoesNotContain("not encrypted", first.AllText);
+            }
             Assert.DoesNotContain(EmulatorDefaults.ClientSecret, first.AllText + second.AllText);
         }
         finally
@@ -197,6 +206,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     [InlineData("-Emulator $args[0] -Environment China -ClientSecret $s", "-Emulator names the service already")]
     [InlineData("-ClientSecret $s -ClientId x -TenantId contoso.onmicrosoft.com -Environment China -GraphEndpoint https://graph.example/", "either -Environment")]
     [InlineData("-ClientSecret $s -ClientId x -TenantId contoso.onmicrosoft.com -GraphEndpoint https://graph.example/", "-AuthorityHost")]
+    [InlineData("-Emulator $args[0] -ClientSecret $s -AllowUnencryptedTokenCache", "-TokenCacheScope CurrentUser")]
     [InlineData("-ClientSecret $s -ClientId x", "-TenantId")]
     [InlineData("-ClientSecret $s -TenantId contoso.onmicrosoft.com", "-ClientId")]
     [InlineData("-TenantId contoso.onmicrosoft.com", "-ClientId")]

@@ -129,7 +129,7 @@ public abstract class UserSignIn : SignInOptions
             {
                 result = await PromptAsync(app, scopes, cancellationToken).ConfigureAwait(false);
             }
-            catch (MsalException e) when (e is not MsalUiRequiredException)
+            catch (MsalException e)
             {
                 throw new ExAuthenticationException(e.ErrorCode, $"Sign-in failed: {e.ErrorCode}. {MsalTokenProvider.FirstLine(e.Message)}", e);
             }

@@ -208,6 +208,8 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
                 : TokenCacheScope.CurrentUser,
             AllowUnencryptedFile = AllowUnencryptedTokenCache,
         };
+        if (AllowUnencryptedTokenCache && options.TokenCache.Scope == TokenCacheScope.Process)
+            throw new ArgumentException("-AllowUnencryptedTokenCache applies to the persisted cache only: add -TokenCacheScope CurrentUser, or leave the switch out.");
         return options;
     }
 
@@ -231,7 +233,7 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
 
     private UserSignIn User(UserSignIn options)
     {
-        if (TenantId is not null) options.TenantId = TenantId;
+        options.TenantId = TenantId ?? (IsBound(nameof(Emulator)) ? EmulatorDefaults.TenantId : options.TenantId);
         if (Scopes is not null) options.Scopes = Scopes;
         options.Account = Account;
         return options;

@@ -13,11 +13,13 @@ internal static class OwnerOnlyFile
     private const int OwnerReadWrite = 0x180;           // 0600
     private const int OwnerReadWriteExecute = 0x1C0;    // 0700
 
-    public static void Ensure(string directory, string file)
+    /// <param name="createdDirectory">The file's folder when the module created it (and so may restrict it); an existing
+    /// folder, such as a home folder the cache was pointed at, is left as it is.</param>
+    public static void Ensure(string file, string? createdDirectory)
     {
         if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
         if (!File.Exists(file)) File.WriteAllBytes(file, Array.Empty<byte>());
-        SetMode(directory, OwnerReadWriteExecute);
+        if (createdDirectory is not null) SetMode(createdDirectory, OwnerReadWriteExecute);
         SetMode(file, OwnerReadWrite);
     }
 

@@ -61,12 +61,22 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
     private static async Task<PersistentTokenStore> CreateAsync(bool allowUnencryptedFile, string partition)
     {
         var directory = Directory;
-        System.IO.Directory.CreateDirectory(directory);
+        var createdDirectory = !System.IO.Directory.Exists(directory);
+        try
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ExAuthenticationException("TokenCacheUnavailable",
+                $"The token cache folder {directory} cannot be created: {e.Message} Set {DirectoryVariable} to a folder you own, or use -TokenCacheScope Process.", e);
+        }
         var protectedProperties = new StorageCreationPropertiesBuilder(partition + ".cache", directory)
-            .WithMacKeyChain("MailboxImportExport.TokenCache", partition)
+            .WithMacKeyChain("MailboxImportExport.TokenCache", $"{partition}|{directory}")
             .WithLinuxKeyring("com.mailboximportexport.tokencache", MsalCacheHelper.LinuxKeyRingDefaultCollection,
                 "MailboxImportExport token cache", new KeyValuePair<string, string>("Version", "1"),
-                new KeyValuePair<string, string>("Partition", partition))
+                // Entries are told apart by folder too, so a relocated cache (tests, service accounts) is a separate cache.
+                new KeyValuePair<string, string>("Partition", $"{partition}|{directory}"))
             .Build();
         string reason;
         try
@@ -93,7 +103,7 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
         }
         var unprotectedProperties = new StorageCreationPropertiesBuilder(unprotectedFileName, directory).WithUnprotectedFile().Build();
         var fileHelper = await MsalCacheHelper.CreateAsync(unprotectedProperties).ConfigureAwait(false);
-        OwnerOnlyFile.Ensure(directory, unprotectedPath);
+        OwnerOnlyFile.Ensure(unprotectedPath, createdDirectory ? directory : null);
         EngineLog.Warning($"The token cache is not encrypted ({reason}); it is kept in {unprotectedPath}, readable by the current user only.");
         return new PersistentTokenStore(fileHelper, unprotectedPath);
     }
