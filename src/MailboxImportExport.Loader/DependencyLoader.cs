@@ -24,9 +24,6 @@ public static class DependencyLoader
 
     private static readonly object Gate = new();
     private static string? s_moduleFolder;
-#if NETCOREAPP
-    private static ModuleLoadContext? s_context;
-#endif
 
     /// <summary>Installs the resolver for the module laid out in <paramref name="moduleFolder"/>. Runspaces
     /// importing the module at the same time share one resolver (and one load context) per process.</summary>
@@ -50,7 +47,6 @@ public static class DependencyLoader
             var context = new ModuleLoadContext(folder);
             AssemblyLoadContext.Default.Resolving += (_, name) =>
                 string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal) ? context.LoadFromAssemblyName(name) : null;
-            s_context = context;
 #else
             AppDomain.CurrentDomain.AssemblyResolve += (_, args) => ResolveFromModule(folder, new AssemblyName(args.Name));
 #endif
@@ -58,10 +54,7 @@ public static class DependencyLoader
         }
     }
 
-#if NETCOREAPP
-    /// <summary>The private load context, once <see cref="Initialize"/> has run.</summary>
-    public static AssemblyLoadContext? LoadContext => s_context;
-#else
+#if !NETCOREAPP
     private static Assembly? ResolveFromModule(string moduleFolder, AssemblyName name)
     {
         // The cmdlet assembly's own references sit beside it, the engine's in Dependencies; assemblies loaded
