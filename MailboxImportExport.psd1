@@ -3,7 +3,7 @@
 # ModuleVersion is stamped from Directory.Build.props when the module is laid out (see src/MailboxImportExport.Packaging).
 #
 @{
-    RootModule           = 'MailboxImportExport.dll'
+    RootModule           = 'MailboxImportExport.psm1'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core', 'Desktop')
     GUID                 = '5b0c8a52-6f0e-4c69-9a1e-2f6d3c1b7e48'

@@ -13,7 +13,8 @@ public static class Program
     private const string Usage =
         "Usage: MailboxImportExport.Packaging [--configuration Debug|Release] [--output DIR]\n" +
         "Lays out <DIR>/MailboxImportExport/<ModuleVersion>/ (default DIR: <repo>/out) from the module's\n" +
-        "existing build output, src/MailboxImportExport/bin/<configuration>/netstandard2.0/. Builds nothing.";
+        "existing build output, src/MailboxImportExport/bin/<configuration>/netstandard2.0/, and the loader's,\n" +
+        "src/MailboxImportExport.Loader/bin/<configuration>/. Builds nothing.";
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace MailboxImportExport.Module.Tests;
 
@@ -8,17 +9,27 @@ public sealed record ScriptProcessResult(int ExitCode, string Output, string Err
     public string AllText => Output + "\n" + Error;
 }
 
-/// <summary>
-/// Runs a script in a new process through the example runner (a text PowerShell host with the module imported),
-/// against an emulator that is already running: what a second PowerShell window or a scheduled task would do.
-/// </summary>
+/// <summary>Runs a script in a new process: what a second PowerShell window or a scheduled task would do.</summary>
 public static class ScriptProcess
 {
-    public static ScriptProcessResult Run(Uri emulator, string scriptPath, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The bare test host's build output: PowerShell and nothing of the module, nor of the engine.</summary>
+    public static string BareHostFolder { get; } = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "MailboxImportExport.TestHost", "bin",
+        Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug", "net10.0");
+
+    /// <summary>Runs the script through the example runner (a text PowerShell host with the module imported),
+    /// against an emulator that is already running.</summary>
+    public static ScriptProcessResult Run(Uri emulator, string scriptPath, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start(Path.Combine(AppContext.BaseDirectory, "MailboxImportExport.ExampleRunner.dll"), ["--emulator", emulator.ToString(), scriptPath], environment);
+
+    /// <summary>Runs the script in the bare test host, which imports nothing: the script does, after whatever
+    /// it loads first. Its arguments arrive as $args.</summary>
+    public static ScriptProcessResult RunInBareHost(string scriptPath, params string[] arguments) =>
+        Start(Path.Combine(BareHostFolder, "MailboxImportExport.TestHost.dll"), [scriptPath, .. arguments], environment: null);
+
+    private static ScriptProcessResult Start(string hostAssembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
-        var runner = Path.Combine(AppContext.BaseDirectory, "MailboxImportExport.ExampleRunner.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { runner, "--emulator", emulator.ToString(), scriptPath }) start.ArgumentList.Add(argument);
+        foreach (var argument in arguments.Prepend(hostAssembly)) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();

@@ -1,14 +1,29 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using MailboxImportExport.Packaging.Layout;
 
 namespace MailboxImportExport.Packaging.Tests;
 
 /// <summary>Layout from a fake repository: real docs and a stand-in manifest, and a "build output" of
-/// placeholder files, including the System.Management.Automation.dll that the real build output holds.</summary>
+/// placeholder files with a deps.json like the real one, including the System.Management.Automation.dll
+/// reference assembly that the real build output holds.</summary>
 public sealed class ModuleLayoutTests : IDisposable
 {
     private const string Version = "3.2.1";
     private readonly TempDirectory _repo = new();
+
+    /// <summary>The fake module's dependency graph, as deps.json describes it: library → (dependencies, runtime file).</summary>
+    private readonly Dictionary<string, (string[] Dependencies, string? File)> _libraries = new()
+    {
+        ["MailboxImportExport"] = (["MailboxImportExport.Engine", "Microsoft.Bcl.AsyncInterfaces"], "MailboxImportExport.dll"),
+        ["MailboxImportExport.Engine"] = (["Microsoft.Identity.Client", "System.Text.Json", "Microsoft.Bcl.AsyncInterfaces"], "MailboxImportExport.Engine.dll"),
+        ["Microsoft.Identity.Client"] = (["Microsoft.IdentityModel.Abstractions", "System.Text.Json"], "Microsoft.Identity.Client.dll"),
+        ["Microsoft.IdentityModel.Abstractions"] = ([], "Microsoft.IdentityModel.Abstractions.dll"),
+        ["System.Text.Json"] = (["Microsoft.Bcl.AsyncInterfaces"], "System.Text.Json.dll"),
+        ["Microsoft.Bcl.AsyncInterfaces"] = (["System.Threading.Tasks.Extensions"], "Microsoft.Bcl.AsyncInterfaces.dll"),
+        ["System.Threading.Tasks.Extensions"] = ([], "System.Threading.Tasks.Extensions.dll"),
+        ["PowerShellStandard.Library"] = ([], null),
+    };
 
     public ModuleLayoutTests()
     {
@@ -21,10 +36,35 @@ public sealed class ModuleLayoutTests : IDisposable
             File.Copy(doc, Path.Combine(docs, Path.GetFileName(doc)));
         }
         Directory.CreateDirectory(BuildOutput);
-        foreach (var file in ModuleLayout.ModuleAssemblies.Concat([ModuleLayout.FormatFileName, "System.Management.Automation.dll", "MailboxImportExport.pdb"]))
+        var builtFiles = _libraries.Values.Select(library => library.File).OfType<string>()
+            .Concat([ModuleLayout.FormatFileName, ModuleLayout.ScriptModuleFileName, "System.Management.Automation.dll", "MailboxImportExport.pdb"]);
+        foreach (var file in builtFiles)
         {
             File.WriteAllText(Path.Combine(BuildOutput, file), "built " + file);
         }
+        WriteDepsJson();
+        foreach (var (edition, targetFramework) in ModuleLayout.LoaderBuilds)
+        {
+            var loaderOutput = Directory.CreateDirectory(ModuleLayout.LoaderBuildOutputFolder(_repo.Path, "Release", targetFramework)).FullName;
+            File.WriteAllText(Path.Combine(loaderOutput, ModuleLayout.LoaderFileName), "loader for " + edition);
+        }
+    }
+
+    private void WriteDepsJson()
+    {
+        var target = new JsonObject();
+        foreach (var (name, (dependencies, file)) in _libraries)
+        {
+            var library = new JsonObject { ["dependencies"] = new JsonObject(dependencies.Select(d => KeyValuePair.Create(d, (JsonNode?)"1.0.0"))) };
+            if (file is not null) library["runtime"] = new JsonObject { [$"lib/netstandard2.0/{file}"] = new JsonObject() };
+            target[$"{name}/1.0.0"] = library;
+        }
+        var deps = new JsonObject
+        {
+            ["runtimeTarget"] = new JsonObject { ["name"] = ".NETStandard,Version=v2.0/" },
+            ["targets"] = new JsonObject { [".NETStandard,Version=v2.0/"] = target },
+        };
+        File.WriteAllText(Path.Combine(BuildOutput, ModuleLayout.DepsFileName), deps.ToJsonString());
     }
 
     private string BuildOutput => ModuleLayout.BuildOutputFolder(_repo.Path, "Release");
@@ -37,27 +77,41 @@ public sealed class ModuleLayoutTests : IDisposable
         ModuleLayout.Create(new ModuleLayoutOptions { RepoRoot = _repo.Path, Configuration = "Release", OutputRoot = outputRoot ?? OutputRoot });
 
     [Fact]
-    public void Lays_out_the_shipped_assemblies_format_manifest_and_compiled_help_in_a_version_folder()
+    public void Lays_out_the_cmdlets_beside_their_own_dependencies_and_the_engine_with_the_rest_in_Dependencies()
     {
         var moduleFolder = Create();
 
         Assert.Equal(Path.Combine(OutputRoot, "MailboxImportExport", Version), moduleFolder);
-        var expected = ModuleLayout.ModuleAssemblies
-            .Concat([ModuleLayout.FormatFileName, ModuleLayout.ManifestFileName, "en-US/MailboxImportExport.dll-Help.xml", "en-US/about_MailboxImportExport.help.txt"])
-            .Order(StringComparer.Ordinal);
+        string[] expected =
+        [
+            "Dependencies/MailboxImportExport.Engine.dll",
+            "Dependencies/Microsoft.Identity.Client.dll",
+            "Dependencies/Microsoft.IdentityModel.Abstractions.dll",
+            "Dependencies/System.Text.Json.dll",
+            "Loader/Core/MailboxImportExport.Loader.dll",
+            "Loader/Desktop/MailboxImportExport.Loader.dll",
+            "MailboxImportExport.dll",
+            "MailboxImportExport.format.ps1xml",
+            "MailboxImportExport.psd1",
+            "MailboxImportExport.psm1",
+            "Microsoft.Bcl.AsyncInterfaces.dll",
+            "System.Threading.Tasks.Extensions.dll",
+            "en-US/MailboxImportExport.dll-Help.xml",
+            "en-US/about_MailboxImportExport.help.txt",
+        ];
         Assert.Equal(expected, FilesUnder(moduleFolder));
-        Assert.Equal("built MailboxImportExport.Engine.dll", File.ReadAllText(Path.Combine(moduleFolder, "MailboxImportExport.Engine.dll")));
+        Assert.Equal("built MailboxImportExport.Engine.dll", File.ReadAllText(Path.Combine(moduleFolder, "Dependencies", "MailboxImportExport.Engine.dll")));
+        Assert.Equal("loader for Desktop", File.ReadAllText(Path.Combine(moduleFolder, "Loader", "Desktop", ModuleLayout.LoaderFileName)));
         Assert.Contains("<command:name>Get-ExMailbox</command:name>", File.ReadAllText(Path.Combine(moduleFolder, "en-US", ModuleLayout.MamlFileName)));
     }
 
     [Fact]
-    public void Never_ships_what_PowerShell_provides()
+    public void Never_ships_what_deps_json_does_not_name()
     {
         var moduleFolder = Create();
 
-        Assert.False(File.Exists(Path.Combine(moduleFolder, "System.Management.Automation.dll")));
-        Assert.DoesNotContain(ModuleLayout.ModuleAssemblies, ModuleLayout.IsShippedByPowerShell);
-        Assert.True(ModuleLayout.IsShippedByPowerShell("Microsoft.PowerShell.Commands.Utility.dll"));
+        Assert.DoesNotContain(FilesUnder(moduleFolder), file => file.EndsWith("System.Management.Automation.dll", StringComparison.Ordinal));
+        Assert.DoesNotContain(FilesUnder(moduleFolder), file => file.EndsWith(".pdb", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -84,25 +138,40 @@ public sealed class ModuleLayoutTests : IDisposable
     }
 
     [Fact]
-    public void Fails_naming_every_missing_file_of_the_ship_list()
+    public void Fails_naming_every_missing_file_the_module_ships()
     {
         File.Delete(Path.Combine(BuildOutput, "Microsoft.Identity.Client.dll"));
         File.Delete(Path.Combine(BuildOutput, ModuleLayout.FormatFileName));
 
         var error = Assert.Throws<PackagingException>(() => Create());
 
-        Assert.Contains("lacks files the module ships: Microsoft.Identity.Client.dll, MailboxImportExport.format.ps1xml.", error.Message);
+        var buildOutput = Path.Combine("src", "MailboxImportExport", "bin", "Release", "netstandard2.0");
+        Assert.Contains($"lacks files the module ships: {Path.Combine(buildOutput, "MailboxImportExport.format.ps1xml")}, {Path.Combine(buildOutput, "Microsoft.Identity.Client.dll")}.", error.Message);
         Assert.False(Directory.Exists(Path.Combine(OutputRoot, "MailboxImportExport", Version)));
     }
 
     [Fact]
-    public void Fails_on_an_assembly_that_is_not_on_the_ship_list()
+    public void A_dependency_the_engine_gains_ships_in_Dependencies_with_no_list_to_update()
     {
+        _libraries["MailboxImportExport.Engine"] = ([.. _libraries["MailboxImportExport.Engine"].Dependencies, "Some.New.Dependency"], "MailboxImportExport.Engine.dll");
+        _libraries["Some.New.Dependency"] = ([], "Some.New.Dependency.dll");
+        WriteDepsJson();
         File.WriteAllText(Path.Combine(BuildOutput, "Some.New.Dependency.dll"), "new dependency");
+
+        var moduleFolder = Create();
+
+        Assert.True(File.Exists(Path.Combine(moduleFolder, "Dependencies", "Some.New.Dependency.dll")));
+    }
+
+    [Fact]
+    public void Fails_when_deps_json_does_not_describe_a_dependency_it_names()
+    {
+        _libraries.Remove("Microsoft.IdentityModel.Abstractions");
+        WriteDepsJson();
 
         var error = Assert.Throws<PackagingException>(() => Create());
 
-        Assert.Contains("not on the ship list: Some.New.Dependency.dll", error.Message);
+        Assert.Contains("names the dependency Microsoft.IdentityModel.Abstractions but does not describe it", error.Message);
     }
 
     [Fact]

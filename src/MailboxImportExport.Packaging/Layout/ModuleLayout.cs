@@ -22,47 +22,28 @@ public static class ModuleLayout
     public const string AboutFileName = "about_" + ModuleName + ".help.txt";
     private const string TargetFramework = "netstandard2.0";
 
-    /// <summary>
-    /// The assemblies shipped with the module: the module, the engine and their netstandard2.0 dependencies,
-    /// which Windows PowerShell 5.1 needs and PowerShell 7 unifies with its own newer copies. Listed by name
-    /// so that a dependency added or dropped upstream is noticed here, not by a user at import time.
-    /// </summary>
-    public static readonly IReadOnlyList<string> ModuleAssemblies =
+    public const string ScriptModuleFileName = ModuleName + ".psm1";
+    public const string DepsFileName = ModuleName + ".deps.json";
+    /// <summary>The engine and its dependencies; the loader's DependencyLoader.DependencyFolderName.</summary>
+    public const string DependencyFolder = "Dependencies";
+    public const string LoaderFileName = ModuleName + ".Loader.dll";
+
+    /// <summary>The loader builds, by the PowerShell edition that loads them from Loader/&lt;edition&gt;/.</summary>
+    public static readonly IReadOnlyList<(string Edition, string TargetFramework)> LoaderBuilds =
     [
-        "MailboxImportExport.dll",
-        "MailboxImportExport.Engine.dll",
-        "Microsoft.Identity.Client.dll",
-        "Microsoft.Identity.Client.Extensions.Msal.dll",
-        "Microsoft.IdentityModel.Abstractions.dll",
-        "Microsoft.Bcl.AsyncInterfaces.dll",
-        "System.Buffers.dll",
-        "System.Diagnostics.DiagnosticSource.dll",
-        "System.Formats.Asn1.dll",
-        "System.IO.FileSystem.AccessControl.dll",
-        "System.Memory.dll",
-        "System.Numerics.Vectors.dll",
-        "System.Runtime.CompilerServices.Unsafe.dll",
-        "System.Security.AccessControl.dll",
-        "System.Security.Cryptography.Cng.dll",
-        "System.Security.Cryptography.ProtectedData.dll",
-        "System.Security.Principal.Windows.dll",
-        "System.Text.Encodings.Web.dll",
-        "System.Text.Json.dll",
-        "System.Threading.Tasks.Extensions.dll",
+        ("Core", "net8.0"),
+        ("Desktop", "netstandard2.0"),
     ];
 
     private static readonly string[] Configurations = ["Debug", "Release"];
 
-    /// <summary>True for assemblies that PowerShell itself provides and a module must never ship. The build
-    /// output holds a System.Management.Automation.dll: PowerShellStandard.Library's reference assembly.</summary>
-    public static bool IsShippedByPowerShell(string assemblyFileName) =>
-        assemblyFileName.Equals("System.Management.Automation.dll", StringComparison.OrdinalIgnoreCase)
-        || assemblyFileName.StartsWith("Microsoft.PowerShell.", StringComparison.OrdinalIgnoreCase)
-        || assemblyFileName.StartsWith("Microsoft.Management.Infrastructure", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>The module project's build output folder for <paramref name="configuration"/>.</summary>
     public static string BuildOutputFolder(string repoRoot, string configuration) =>
         Path.Combine(repoRoot, "src", ModuleName, "bin", configuration, TargetFramework);
+
+    /// <summary>The loader project's build output folder for <paramref name="configuration"/> and <paramref name="targetFramework"/>.</summary>
+    public static string LoaderBuildOutputFolder(string repoRoot, string configuration, string targetFramework) =>
+        Path.Combine(repoRoot, "src", ModuleName + ".Loader", "bin", configuration, targetFramework);
 
     /// <summary>Lays out the module and returns the full path of its version folder. An existing folder for
     /// the same version is replaced. Runs into different output roots are independent of each other.</summary>
@@ -77,7 +58,7 @@ public static class ModuleLayout
         var outputRoot = Path.GetFullPath(options.OutputRoot ?? Path.Combine(repoRoot, "out"));
         var version = ModuleManifest.ReadVersion(Path.Combine(repoRoot, "Directory.Build.props"));
         var buildOutput = BuildOutputFolder(repoRoot, options.Configuration);
-        var filesToCopy = CheckBuildOutput(buildOutput, options.Configuration);
+        var filesToCopy = CheckBuildOutput(repoRoot, buildOutput, options.Configuration);
 
         var moduleFolder = Path.Combine(outputRoot, ModuleName);
         var target = Path.Combine(moduleFolder, version);
@@ -86,9 +67,11 @@ public static class ModuleLayout
         Directory.CreateDirectory(staging);
         try
         {
-            foreach (var file in filesToCopy)
+            foreach (var (source, destination) in filesToCopy)
             {
-                File.Copy(Path.Combine(buildOutput, file), Path.Combine(staging, file));
+                var path = Path.Combine(staging, destination);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.Copy(source, path);
             }
             WriteManifest(repoRoot, version, staging);
             CompileHelp(repoRoot, staging);
@@ -122,32 +105,31 @@ public static class ModuleLayout
         }
     }
 
-    /// <summary>The files to copy from the build output; fails naming every allowed file that is missing and
-    /// every assembly that is neither allowed nor PowerShell's.</summary>
-    private static List<string> CheckBuildOutput(string buildOutput, string configuration)
+    /// <summary>The files to copy, as (source path, path in the module); fails naming every one that is missing.
+    /// Assemblies of the build output that deps.json does not name, such as PowerShellStandard.Library's
+    /// System.Management.Automation.dll reference assembly, are not shipped.</summary>
+    private static List<(string Source, string Destination)> CheckBuildOutput(string repoRoot, string buildOutput, string configuration)
     {
         if (!Directory.Exists(buildOutput))
         {
             throw new PackagingException($"Module build output not found: {buildOutput}. Build it first: dotnet build src/{ModuleName} -c {configuration}");
         }
-        var expected = ModuleAssemblies.Append(FormatFileName).ToList();
-        var missing = expected.Where(file => !File.Exists(Path.Combine(buildOutput, file))).ToList();
+        var assemblies = ModuleAssemblies.Read(Path.Combine(buildOutput, DepsFileName));
+        List<(string Source, string Destination)> files =
+        [
+            .. new[] { assemblies.Cmdlets, ScriptModuleFileName, FormatFileName }.Concat(assemblies.Shared)
+                .Select(file => (Path.Combine(buildOutput, file), file)),
+            .. assemblies.Private.Select(file => (Path.Combine(buildOutput, file), Path.Combine(DependencyFolder, file))),
+            .. LoaderBuilds.Select(build => (
+                Path.Combine(LoaderBuildOutputFolder(repoRoot, configuration, build.TargetFramework), LoaderFileName),
+                Path.Combine("Loader", build.Edition, LoaderFileName))),
+        ];
+        var missing = files.Where(file => !File.Exists(file.Source)).Select(file => Path.GetRelativePath(repoRoot, file.Source)).ToList();
         if (missing.Count > 0)
         {
-            throw new PackagingException($"Module build output {buildOutput} lacks files the module ships: {string.Join(", ", missing)}.");
+            throw new PackagingException($"The module's build output lacks files the module ships: {string.Join(", ", missing)}.");
         }
-        var unlisted = Directory.GetFiles(buildOutput, "*.dll")
-            .Select(path => Path.GetFileName(path))
-            .Where(file => !ModuleAssemblies.Contains(file, StringComparer.OrdinalIgnoreCase) && !IsShippedByPowerShell(file))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        if (unlisted.Count > 0)
-        {
-            throw new PackagingException(
-                $"Module build output {buildOutput} has assemblies that are not on the ship list: {string.Join(", ", unlisted)}. " +
-                $"Add each one the module needs at run time to {nameof(ModuleLayout)}.{nameof(ModuleAssemblies)}.");
-        }
-        return expected;
+        return files;
     }
 
     private static void WriteManifest(string repoRoot, string version, string moduleFolder)

@@ -1,6 +1,6 @@
 # Stand-in for the repository's MailboxImportExport.psd1, for layout tests only.
 @{
-    RootModule           = 'MailboxImportExport.dll'
+    RootModule           = 'MailboxImportExport.psm1'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '3b0e5c4e-8f61-4d0a-9c3e-6a2f1d7b9e10'

@@ -1,0 +1,73 @@
+using System.Reflection;
+#if NETCOREAPP
+using System.Runtime.Loader;
+#endif
+
+namespace MailboxImportExport.Loader;
+
+/// <summary>
+/// Makes the engine assembly, and everything it depends on, load from the module's Dependencies folder.
+/// Called once per import by the module's psm1, before the cmdlet assembly is imported.
+/// </summary>
+/// <remarks>
+/// The approach of the PowerShell docs' "Resolving PowerShell module assembly dependency conflicts". On
+/// PowerShell 7 only a request for the engine reaches the private context (from the default context's
+/// Resolving event, which fires because nothing else can find it); the engine's own references then resolve
+/// in that context, so its Microsoft.Identity.Client is never the one another module loaded. Windows
+/// PowerShell 5.1 has no load contexts: there an AssemblyResolve handler supplies the module's assemblies
+/// that nothing else found, which helps when no other version is loaded first but cannot isolate.
+/// </remarks>
+public static class DependencyLoader
+{
+    public const string EngineAssemblyName = "MailboxImportExport.Engine";
+    public const string DependencyFolderName = "Dependencies";
+
+    private static readonly object Gate = new();
+    private static string? s_moduleFolder;
+
+    /// <summary>Installs the resolver for the module laid out in <paramref name="moduleFolder"/>. Runspaces
+    /// importing the module at the same time share one resolver (and one load context) per process.</summary>
+    /// <exception cref="InvalidOperationException">A copy of the module in another folder was set up first in
+    /// this process: its engine is the one the cmdlets would bind to.</exception>
+    public static void Initialize(string moduleFolder)
+    {
+        var folder = Path.GetFullPath(moduleFolder);
+        lock (Gate)
+        {
+            if (s_moduleFolder is not null)
+            {
+                if (!string.Equals(s_moduleFolder, folder, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException(
+                        $"MailboxImportExport was already loaded from {s_moduleFolder} in this process; start a new PowerShell session to use the copy in {folder}.");
+                }
+                return;
+            }
+#if NETCOREAPP
+            var context = new ModuleLoadContext(folder);
+            AssemblyLoadContext.Default.Resolving += (_, name) =>
+                string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal) ? context.LoadFromAssemblyName(name) : null;
+#else
+            AppDomain.CurrentDomain.AssemblyResolve += (_, args) => ResolveFromModule(folder, new AssemblyName(args.Name));
+#endif
+            s_moduleFolder = folder;
+        }
+    }
+
+#if !NETCOREAPP
+    private static Assembly? ResolveFromModule(string moduleFolder, AssemblyName name)
+    {
+        // The cmdlet assembly's own references sit beside it, the engine's in Dependencies; assemblies loaded
+        // from one folder do not probe the other.
+        foreach (var folder in new[] { Path.Combine(moduleFolder, DependencyFolderName), moduleFolder })
+        {
+            var path = Path.Combine(folder, name.Name + ".dll");
+            if (File.Exists(path))
+            {
+                return Assembly.LoadFrom(path);
+            }
+        }
+        return null;
+    }
+#endif
+}

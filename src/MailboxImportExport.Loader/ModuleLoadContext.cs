@@ -1,0 +1,65 @@
+#if NETCOREAPP
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace MailboxImportExport.Loader;
+
+/// <summary>The engine's private load context: the engine, MSAL and the rest of Dependencies load here.</summary>
+internal sealed class ModuleLoadContext : AssemblyLoadContext
+{
+    public const string ContextName = "MailboxImportExport";
+
+    private readonly string _moduleFolder;
+    private readonly string _dependencyFolder;
+    private readonly Dictionary<string, string> _platformAssemblies;
+
+    public ModuleLoadContext(string moduleFolder) : base(ContextName)
+    {
+        _moduleFolder = moduleFolder;
+        _dependencyFolder = Path.Combine(moduleFolder, DependencyLoader.DependencyFolderName);
+        _platformAssemblies = PlatformAssemblies();
+    }
+
+    protected override Assembly? Load(AssemblyName name)
+    {
+        if (name.Name is null || ProvidedByPlatform(name))
+        {
+            // Shared: the netstandard2.0 polyfills (System.Memory, System.Text.Json ...) must be the runtime's own
+            // types, or the engine could not pass a Span or a JsonElement to the runtime or to the cmdlets.
+            return null;
+        }
+        var privateCopy = Path.Combine(_dependencyFolder, name.Name + ".dll");
+        if (File.Exists(privateCopy))
+        {
+            return LoadFromAssemblyPath(privateCopy);
+        }
+        // The assemblies whose types the cmdlets and the engine exchange (IAsyncEnumerable) sit beside the
+        // cmdlets and load once, in the default context.
+        var sharedCopy = Path.Combine(_moduleFolder, name.Name + ".dll");
+        return File.Exists(sharedCopy) ? Default.LoadFromAssemblyPath(sharedCopy) : null;
+    }
+
+    /// <summary>True when the runtime or PowerShell ships the assembly in at least the version asked for.
+    /// A host that ships an older one (an old MSAL, say) does not get to impose it on the engine.</summary>
+    private bool ProvidedByPlatform(AssemblyName name)
+    {
+        if (!_platformAssemblies.TryGetValue(name.Name!, out var path))
+        {
+            return false;
+        }
+        return name.Version is null || AssemblyName.GetAssemblyName(path).Version >= name.Version;
+    }
+
+    /// <summary>The trusted platform assemblies: the runtime's, and the host application's (pwsh's own).</summary>
+    private static Dictionary<string, string> PlatformAssemblies()
+    {
+        var list = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
+        var assemblies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var path in list.Split(new[] { Path.PathSeparator }, StringSplitOptions.RemoveEmptyEntries))
+        {
+            assemblies[Path.GetFileNameWithoutExtension(path)] = path;
+        }
+        return assemblies;
+    }
+}
+#endif
