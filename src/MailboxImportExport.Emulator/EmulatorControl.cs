@@ -1,4 +1,6 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Emulator.Storage;
 
 namespace MailboxImportExport.Emulator;
@@ -34,10 +36,25 @@ public sealed class EmulatorControl
 
     public void ClearRequests() => _state.RequestLog.Clear();
 
+    // ---- app registrations ----
+
+    /// <summary>
+    /// Registers (or replaces) an app in the tenant, with the app-only permissions the demo app has. It authenticates
+    /// with the secret or the certificate (only its public key is kept); <paramref name="allowPublicClient"/> lets it
+    /// use device code and interactive sign-in without a credential. The demo app is registered with its secret and
+    /// allows public client flows.
+    /// </summary>
+    public void RegisterApplication(string clientId, string? clientSecret = null, X509Certificate2? certificate = null, bool allowPublicClient = false) =>
+        _state.Apps.Register(clientId, clientSecret, certificate, allowPublicClient);
+
+    /// <summary>Adds a certificate credential (its public key) to a registered app.</summary>
+    public void RegisterClientCertificate(string clientId, X509Certificate2 cert) =>
+        _state.Apps.AddCertificate(clientId, cert ?? throw new ArgumentNullException(nameof(cert)));
+
     // ---- tokens and sessions ----
 
     /// <summary>A bearer token for the demo app, as the token endpoint would issue; a negative lifetime gives an expired one.</summary>
-    public string IssueAccessToken(TimeSpan? lifetime = null) => _state.AccessTokens.Issue(lifetime ?? AccessTokenLifetime);
+    public string IssueAccessToken(TimeSpan? lifetime = null) => _state.AccessTokens.Issue(EmulatorDefaults.ClientId, lifetime ?? AccessTokenLifetime);
 
     /// <summary>Lifetime of tokens issued from now on (the token endpoint's expires_in).</summary>
     public TimeSpan AccessTokenLifetime

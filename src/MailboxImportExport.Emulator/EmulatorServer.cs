@@ -73,8 +73,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         var app = builder.Build();
         var grants = new IGrantHandler[] { new ClientCredentialsGrant(state.AccessTokens, () => state.Control.AccessTokenLifetime) };
-        var clients = new[] { new RegisteredClient(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret) };
-        var identity = new IdentityEndpoints(new TokenEndpoint(grants, clients), () => state.BaseUri);
+        var tokenEndpoint = new TokenEndpoint(grants, state.Apps, new ClientAssertion(() => state.BaseUri));
+        var identity = new IdentityEndpoints(tokenEndpoint, () => state.BaseUri);
         app.Run(new EmulatorPipeline(state, identity).HandleAsync);
         return app;
     }

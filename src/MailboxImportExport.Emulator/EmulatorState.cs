@@ -1,6 +1,7 @@
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Hosting;
 using MailboxImportExport.Emulator.Storage;
+using MailboxImportExport.Engine.Auth;
 
 namespace MailboxImportExport.Emulator;
 
@@ -16,6 +17,7 @@ internal sealed class EmulatorState : IDisposable
         AccessTokens = new AccessTokens(Signer, () => BaseUri);
         Items = new ItemOperations(store, Ids);
         RequestLog = new RequestLog(options.RequestLogWriter);
+        Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
     }
 
@@ -24,6 +26,7 @@ internal sealed class EmulatorState : IDisposable
     public ItemOperations Items { get; }
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
+    public AppRegistrations Apps { get; } = new();
     public RequestLog RequestLog { get; }
     public FaultInjector Faults { get; } = new();
     public MailboxConcurrency Concurrency { get; } = new();

@@ -34,8 +34,8 @@ internal sealed class AccessTokens
 
     public string Issuer => $"{_baseUri()}{EmulatorDefaults.TenantId}/v2.0";
 
-    /// <summary>A token for the demo app; a negative lifetime gives one that has already expired.</summary>
-    public string Issue(TimeSpan lifetime)
+    /// <summary>An app-only token for a client; a negative lifetime gives one that has already expired.</summary>
+    public string Issue(string clientId, TimeSpan lifetime)
     {
         var now = DateTimeOffset.UtcNow;
         return _signer.Sign(Use, new JsonObject
@@ -45,8 +45,8 @@ internal sealed class AccessTokens
             ["iat"] = TokenSigner.UnixTime(now),
             ["nbf"] = TokenSigner.UnixTime(now),
             ["exp"] = TokenSigner.UnixTime(now + lifetime),
-            ["appid"] = EmulatorDefaults.ClientId,
-            ["azp"] = EmulatorDefaults.ClientId,
+            ["appid"] = clientId,
+            ["azp"] = clientId,
             ["tid"] = EmulatorDefaults.TenantId,
             ["idtyp"] = "app",
             ["roles"] = new JsonArray(Roles.Select(r => (JsonNode?)r).ToArray()),

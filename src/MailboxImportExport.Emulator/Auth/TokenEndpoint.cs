@@ -4,16 +4,17 @@ using MailboxImportExport.Engine.Auth;
 
 namespace MailboxImportExport.Emulator.Auth;
 
-/// <summary>A registered application and how it may authenticate.</summary>
-internal sealed record RegisteredClient(string ClientId, string ClientSecret);
-
 /// <summary>What a grant handler gets: the tenant, the form, and the client that authenticated (if the grant needs one).</summary>
 internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client);
 
-/// <summary>One OAuth2 grant type. New ones (client_assertion JWTs, device_code, refresh_token) are new implementations.</summary>
+/// <summary>One OAuth2 grant type.</summary>
 internal interface IGrantHandler
 {
     string GrantType { get; }
+
+    /// <summary>True when an app that allows public client flows may use it without a credential.</summary>
+    bool AllowsPublicClient { get; }
+
     JsonObject Handle(TokenRequest request);
 }
 
@@ -24,12 +25,14 @@ internal interface IGrantHandler
 internal sealed class TokenEndpoint
 {
     private readonly Dictionary<string, IGrantHandler> _grants;
-    private readonly IReadOnlyList<RegisteredClient> _clients;
+    private readonly AppRegistrations _clients;
+    private readonly ClientAssertion _assertions;
 
-    public TokenEndpoint(IEnumerable<IGrantHandler> grants, IReadOnlyList<RegisteredClient> clients)
+    public TokenEndpoint(IEnumerable<IGrantHandler> grants, AppRegistrations clients, ClientAssertion assertions)
     {
         _grants = grants.ToDictionary(g => g.GrantType, StringComparer.Ordinal);
         _clients = clients;
+        _assertions = assertions;
     }
 
     public static bool IsKnownTenant(string tenant) =>
@@ -57,24 +60,41 @@ internal sealed class TokenEndpoint
         {
             throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
         }
-        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant)));
+        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant, grant)));
     }
 
-    /// <summary>client_secret in the body or in HTTP Basic; a client_assertion would be checked here too.</summary>
-    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant)
+    /// <summary>The registered app with this client id; 400 unauthorized_client (AADSTS700016) when there is none.</summary>
+    public RegisteredClient FindClient(string clientId, string tenant)
+    {
+        if (clientId.Length == 0)
+        {
+            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+        }
+        return _clients.Find(clientId) ?? throw new AadException(400, "unauthorized_client", 700016,
+            $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
+    }
+
+    /// <summary>
+    /// A client_assertion, or client_secret in the body or HTTP Basic. Without either, only a grant of public client
+    /// flows goes through, and only for an app that allows them.
+    /// </summary>
+    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant, IGrantHandler grant)
     {
         var (clientId, secret) = BasicCredentials(http) ?? (form["client_id"].ToString(), form["client_secret"].ToString());
-        var client = _clients.FirstOrDefault(c => c.ClientId.Equals(clientId, StringComparison.OrdinalIgnoreCase))
-            ?? throw new AadException(400, "unauthorized_client", 700016,
-                $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
-        if (form.ContainsKey("client_assertion"))
+        var client = FindClient(clientId, tenant);
+        var assertion = form["client_assertion"].ToString();
+        if (assertion.Length > 0)
         {
-            throw new AadException(401, "invalid_client", 700027, "Client assertions are not supported by the emulator yet; use the client secret.");
+            _assertions.Validate(client, form["client_assertion_type"].ToString(), assertion);
+            return client;
         }
         if (string.IsNullOrEmpty(secret))
         {
-            throw new AadException(401, "invalid_client", 7000216,
-                "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+            if (grant.AllowsPublicClient && client.AllowPublicClient) return client;
+            throw grant.AllowsPublicClient
+                ? new AadException(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+                : new AadException(401, "invalid_client", 7000216,
+                    $"'client_assertion', 'client_secret' or 'request' is required for the '{grant.GrantType}' grant type.");
         }
         if (!string.Equals(secret, client.ClientSecret, StringComparison.Ordinal))
         {
@@ -117,6 +137,8 @@ internal sealed class ClientCredentialsGrant : IGrantHandler
 
     public string GrantType => "client_credentials";
 
+    public bool AllowsPublicClient => false;
+
     public JsonObject Handle(TokenRequest request)
     {
         var scopes = request.Form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -132,7 +154,7 @@ internal sealed class ClientCredentialsGrant : IGrantHandler
             ["token_type"] = "Bearer",
             ["expires_in"] = seconds,
             ["ext_expires_in"] = seconds,
-            ["access_token"] = _tokens.Issue(lifetime),
+            ["access_token"] = _tokens.Issue(request.Client.ClientId, lifetime),
         };
     }
 }
