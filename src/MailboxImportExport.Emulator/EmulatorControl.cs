@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Storage;
 
 namespace MailboxImportExport.Emulator;
@@ -13,6 +14,7 @@ public sealed class EmulatorControl
 {
     private readonly EmulatorState _state;
     private long _accessTokenLifetimeTicks;
+    private long _deviceCodeLifetimeTicks = TimeSpan.FromMinutes(15).Ticks;
     private long _importSessionLifetimeTicks;
     private long _responseDelayTicks;
     private int _deltaEpoch;
@@ -50,6 +52,30 @@ public sealed class EmulatorControl
     /// <summary>Adds a certificate credential (its public key) to a registered app.</summary>
     public void RegisterClientCertificate(string clientId, X509Certificate2 cert) =>
         _state.Apps.AddCertificate(clientId, cert ?? throw new ArgumentNullException(nameof(cert)));
+
+    // ---- user sign-in ----
+
+    /// <summary>Device code sign-ins waiting for the user: user code, client id and the scopes as requested.</summary>
+    public IReadOnlyList<PendingDeviceCode> PendingDeviceCodes => _state.DeviceCodes.Pending();
+
+    /// <summary>The user (a user of the tenant) approves a pending device code sign-in: the client's next poll gets tokens.</summary>
+    public void ApproveDeviceCode(string userCode, string userPrincipalName) =>
+        _state.DeviceCodes.Approve(userCode, _state.Store.FindUser(userPrincipalName) ?? throw new KeyNotFoundException($"No user '{userPrincipalName}'."));
+
+    /// <summary>The user declines a pending device code sign-in: the client's next poll gets authorization_declined.</summary>
+    public void DenyDeviceCode(string userCode) => _state.DeviceCodes.Decline(userCode);
+
+    /// <summary>How long device codes issued from now on stay valid (Entra: 15 minutes).</summary>
+    public TimeSpan DeviceCodeLifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _deviceCodeLifetimeTicks));
+        set => Interlocked.Exchange(ref _deviceCodeLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>Revokes the refresh tokens of a user (all users when null): using one answers invalid_grant AADSTS50173.</summary>
+    public void RevokeRefreshTokens(string? userPrincipalName = null) =>
+        _state.UserTokens.Revoke(userPrincipalName is null ? null
+            : (_state.Store.FindUser(userPrincipalName) ?? throw new KeyNotFoundException($"No user '{userPrincipalName}'.")).ObjectId);
 
     // ---- tokens and sessions ----
 

@@ -19,6 +19,8 @@ internal sealed class EmulatorState : IDisposable
         RequestLog = new RequestLog(options.RequestLogWriter);
         Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
+        UserTokens = new UserTokens(this);
+        DeviceCodes = new DeviceCodes(this, options.DeviceCodePollInterval);
     }
 
     public MailboxStore Store { get; }
@@ -27,6 +29,8 @@ internal sealed class EmulatorState : IDisposable
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
     public AppRegistrations Apps { get; } = new();
+    public UserTokens UserTokens { get; }
+    public DeviceCodes DeviceCodes { get; }
     public RequestLog RequestLog { get; }
     public FaultInjector Faults { get; } = new();
     public MailboxConcurrency Concurrency { get; } = new();

@@ -25,7 +25,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo" });
+        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo", DeviceCodePollInterval = TimeSpan.FromSeconds(1) });
         Http = CreatePinnedClient(Server);
         Token = Control.IssueAccessToken();
         AliceMailbox = Control.GetMailboxId(Alice);

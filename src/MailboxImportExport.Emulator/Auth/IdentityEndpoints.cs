@@ -4,17 +4,19 @@ using MailboxImportExport.Engine.Auth;
 namespace MailboxImportExport.Emulator.Auth;
 
 /// <summary>
-/// The Entra ID endpoints MSAL's confidential-client flow touches, answering for the emulator's own host:
-/// the token endpoint, OpenID discovery, signing keys, and AAD instance discovery.
+/// The Entra ID endpoints MSAL touches, answering for the emulator's own host:
+/// the token and device code endpoints, OpenID discovery, signing keys, and AAD instance discovery.
 /// </summary>
 internal sealed class IdentityEndpoints
 {
     private readonly TokenEndpoint _tokenEndpoint;
+    private readonly DeviceCodes _deviceCodes;
     private readonly Func<Uri> _baseUri;
 
-    public IdentityEndpoints(TokenEndpoint tokenEndpoint, Func<Uri> baseUri)
+    public IdentityEndpoints(TokenEndpoint tokenEndpoint, DeviceCodes deviceCodes, Func<Uri> baseUri)
     {
         _tokenEndpoint = tokenEndpoint;
+        _deviceCodes = deviceCodes;
         _baseUri = baseUri;
     }
 
@@ -33,11 +35,18 @@ internal sealed class IdentityEndpoints
             ("GET", "v2.0/.well-known/openid-configuration") => OpenIdConfiguration(tenant),
             ("GET", "discovery/v2.0/keys") => new JsonObject { ["keys"] = new JsonArray() },
             ("GET", "discovery/instance") => InstanceDiscovery(http),
-            (_, "oauth2/v2.0/devicecode" or "oauth2/v2.0/authorize") => throw new AadException(400, "invalid_request", 70000,
-                "Interactive and device-code sign-in are not supported by the emulator yet; use the client credentials flow."),
+            ("POST", "oauth2/v2.0/devicecode") => await StartDeviceCodeAsync(http, tenant),
+            (_, "oauth2/v2.0/authorize") => throw new AadException(400, "invalid_request", 70000,
+                "Interactive sign-in is not supported by the emulator yet; use device code or the client credentials flow."),
             _ => throw new AadException(404, "invalid_request", 90011, $"The request path '/{tenant}/{route}' is not an identity endpoint of the emulator."),
         };
         await Graph.GraphResponses.WriteJsonAsync(http, 200, body);
+    }
+
+    private async Task<JsonObject> StartDeviceCodeAsync(HttpContext http, string tenant)
+    {
+        var form = await TokenEndpoint.ReadFormAsync(http, tenant, "client_id");
+        return _deviceCodes.Start(_tokenEndpoint.FindClient(form["client_id"].ToString(), tenant), form);
     }
 
     private JsonObject OpenIdConfiguration(string tenant)

@@ -10,7 +10,8 @@ internal sealed record TokenRequest(string Tenant, IFormCollection Form, Registe
 /// <summary>One OAuth2 grant type.</summary>
 internal interface IGrantHandler
 {
-    string GrantType { get; }
+    /// <summary>The grant_type values it answers (Entra takes some under two names).</summary>
+    IReadOnlyList<string> GrantTypes { get; }
 
     /// <summary>True when an app that allows public client flows may use it without a credential.</summary>
     bool AllowsPublicClient { get; }
@@ -30,7 +31,7 @@ internal sealed class TokenEndpoint
 
     public TokenEndpoint(IEnumerable<IGrantHandler> grants, AppRegistrations clients, ClientAssertion assertions)
     {
-        _grants = grants.ToDictionary(g => g.GrantType, StringComparer.Ordinal);
+        _grants = grants.SelectMany(g => g.GrantTypes, (grant, type) => (grant, type)).ToDictionary(g => g.type, g => g.grant, StringComparer.Ordinal);
         _clients = clients;
         _assertions = assertions;
     }
@@ -41,26 +42,29 @@ internal sealed class TokenEndpoint
 
     public async Task<JsonObject> HandleAsync(HttpContext http, string tenant)
     {
+        var form = await ReadFormAsync(http, tenant, "grant_type");
+        var grantType = form["grant_type"].ToString();
+        if (!_grants.TryGetValue(grantType, out var grant))
+        {
+            throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
+        }
+        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant, grant, grantType)));
+    }
+
+    /// <summary>The form of a POST to a tenant's identity endpoint, which must carry <paramref name="required"/>.</summary>
+    public static async Task<IFormCollection> ReadFormAsync(HttpContext http, string tenant, string required)
+    {
         if (!IsKnownTenant(tenant))
         {
             throw new AadException(400, "invalid_request", 90002,
                 $"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
         }
-        if (!http.Request.HasFormContentType)
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        if (form is null || form[required].ToString().Length == 0)
         {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+            throw new AadException(400, "invalid_request", 900144, $"The request body must contain the following parameter: '{required}'.");
         }
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var grantType = form["grant_type"].ToString();
-        if (grantType.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
-        }
-        if (!_grants.TryGetValue(grantType, out var grant))
-        {
-            throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
-        }
-        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant, grant)));
+        return form;
     }
 
     /// <summary>The registered app with this client id; 400 unauthorized_client (AADSTS700016) when there is none.</summary>
@@ -78,7 +82,7 @@ internal sealed class TokenEndpoint
     /// A client_assertion, or client_secret in the body or HTTP Basic. Without either, only a grant of public client
     /// flows goes through, and only for an app that allows them.
     /// </summary>
-    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant, IGrantHandler grant)
+    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant, IGrantHandler grant, string grantType)
     {
         var (clientId, secret) = BasicCredentials(http) ?? (form["client_id"].ToString(), form["client_secret"].ToString());
         var client = FindClient(clientId, tenant);
@@ -94,7 +98,7 @@ internal sealed class TokenEndpoint
             throw grant.AllowsPublicClient
                 ? new AadException(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
                 : new AadException(401, "invalid_client", 7000216,
-                    $"'client_assertion', 'client_secret' or 'request' is required for the '{grant.GrantType}' grant type.");
+                    $"'client_assertion', 'client_secret' or 'request' is required for the '{grantType}' grant type.");
         }
         if (!string.Equals(secret, client.ClientSecret, StringComparison.Ordinal))
         {
@@ -135,7 +139,7 @@ internal sealed class ClientCredentialsGrant : IGrantHandler
         _lifetime = lifetime;
     }
 
-    public string GrantType => "client_credentials";
+    public IReadOnlyList<string> GrantTypes { get; } = new[] { "client_credentials" };
 
     public bool AllowsPublicClient => false;
 

@@ -108,7 +108,7 @@ internal static class GraphRouter
 
     private static void CheckBearer(GraphRequest request)
     {
-        var message = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization) switch
+        var message = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization).Result switch
         {
             TokenCheck.Valid => null,
             TokenCheck.Missing => "Access token is empty.",
