@@ -100,6 +100,10 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
 
         reply.AssertGraphError(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken");
         Assert.Equal(message, reply.ErrorMessage);
+        Assert.False(string.IsNullOrEmpty((string?)reply.Body!["error"]!["innerError"]!["client-request-id"]));
+        Assert.Equal(
+            $"Bearer realm=\"\", authorization_uri=\"{fx.Server.BaseUri}common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"",
+            reply.Headers.WwwAuthenticate.ToString());
         Assert.Contains(fx.Control.Requests, r => r.StatusCode == 401 && r.HadAuthorization == (token.Length > 0));
     }
 

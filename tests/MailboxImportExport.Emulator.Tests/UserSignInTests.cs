@@ -161,6 +161,28 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
         EmulatorFixture.AssertAadError(await RefreshAsync(refreshToken, "https://outlook.office.com/Mail.Read"), HttpStatusCode.BadRequest, "invalid_scope", 70011);
     }
 
+    [Fact]
+    public async Task DelegatedToken_ReachesOnlyTheSignedInUsersMailbox()
+    {
+        var (_, tokens) = await RawSignInAsync("https://graph.microsoft.com/MailboxItem.Read offline_access openid");
+        var token = (string)tokens["access_token"]!;
+
+        var ownSettings = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Alice}/settings/exchange", token);
+        var ownFolders = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders"), token);
+        var bobsSettings = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Bob}/settings/exchange", token);
+        var bobsFolders = await fx.GetAsync(fx.MailboxPath("v1.0", fx.BobMailbox, "folders"), token);
+        var bobsExport = await fx.PostJsonAsync(fx.MailboxPath("v1.0", fx.BobMailbox, "exportItems"), """{"itemIds":["x"]}""", token);
+        var appReachesBob = await fx.GetAsync(fx.MailboxPath("v1.0", fx.BobMailbox, "folders"));
+
+        Assert.Equal(HttpStatusCode.OK, ownSettings.Status);
+        Assert.Equal(HttpStatusCode.OK, ownFolders.Status);
+        bobsSettings.AssertGraphError(HttpStatusCode.Forbidden, "ErrorAccessDenied");
+        bobsFolders.AssertGraphError(HttpStatusCode.Forbidden, "ErrorAccessDenied");
+        bobsExport.AssertGraphError(HttpStatusCode.Forbidden, "ErrorAccessDenied");
+        Assert.Equal("Access is denied. Check credentials and try again.", bobsFolders.ErrorMessage);
+        Assert.Equal(HttpStatusCode.OK, appReachesBob.Status);
+    }
+
     private IPublicClientApplication PublicApp() =>
         PublicClientApplicationBuilder.Create(EmulatorDefaults.ClientId)
             .WithAuthority($"{fx.Server.BaseUri}{EmulatorDefaults.TenantId}", validateAuthority: false)
