@@ -166,6 +166,19 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     }
 
     [Fact]
+    public async Task CredentialsInAQueryString_AreRedactedInTheRequestLog()
+    {
+        fx.Control.ClearRequests();
+
+        using var _ = await fx.Http.PostAsync(
+            $"{EmulatorDefaults.TenantId}/oauth2/v2.0/token?client_id=abc&client_secret=s1&refresh_token=r2&device_code=d3&code=c4&code_verifier=v5&client_assertion=a6",
+            new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        var query = Assert.Single(fx.Control.Requests).Query;
+        Assert.Equal("client_id=abc&client_secret=REDACTED&refresh_token=REDACTED&device_code=REDACTED&code=REDACTED&code_verifier=REDACTED&client_assertion=REDACTED", query);
+    }
+
+    [Fact]
     public async Task OpenIdDiscovery_PointsAtTheEmulator()
     {
         using var response = await fx.Http.GetAsync($"{EmulatorDefaults.TenantId}/v2.0/.well-known/openid-configuration");

@@ -60,7 +60,7 @@ internal sealed class IdentityEndpoints
         return new JsonObject
         {
             ["token_endpoint"] = $"{root}/oauth2/v2.0/token",
-            ["token_endpoint_auth_methods_supported"] = Strings("client_secret_post", "client_secret_basic"),
+            ["token_endpoint_auth_methods_supported"] = Strings("client_secret_post", "private_key_jwt", "client_secret_basic"),
             ["jwks_uri"] = $"{root}/discovery/v2.0/keys",
             ["response_modes_supported"] = Strings("query", "fragment", "form_post"),
             ["subject_types_supported"] = Strings("pairwise"),
