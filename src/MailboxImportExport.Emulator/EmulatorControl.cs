@@ -22,6 +22,7 @@ public sealed class EmulatorControl
     private int _exportErrorCasing;
     private int _mailboxConcurrencyLimit;
     private int _defaultPageSize;
+    private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
     internal EmulatorControl(EmulatorState state, EmulatorOptions options)
     {
@@ -70,6 +71,16 @@ public sealed class EmulatorControl
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _deviceCodeLifetimeTicks));
         set => Interlocked.Exchange(ref _deviceCodeLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// Who the authorize endpoint signs in (it has no login page): a user principal name of the tenant. Defaults to
+    /// the first demo user, alice@contoso.test.
+    /// </summary>
+    public string DefaultSignInUser
+    {
+        get => Volatile.Read(ref _defaultSignInUser);
+        set => Volatile.Write(ref _defaultSignInUser, value ?? throw new ArgumentNullException(nameof(value)));
     }
 
     /// <summary>Revokes the refresh tokens of a user (all users when null): using one answers invalid_grant AADSTS50173.</summary>

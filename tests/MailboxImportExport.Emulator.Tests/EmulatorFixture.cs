@@ -40,9 +40,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
     }
 
     /// <summary>An HttpClient for the emulator that accepts its certificate and no other.</summary>
-    public static HttpClient CreatePinnedClient(EmulatorServer server) =>
+    public static HttpClient CreatePinnedClient(EmulatorServer server, bool allowAutoRedirect = true) =>
         new(new HttpClientHandler
         {
+            AllowAutoRedirect = allowAutoRedirect,
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && certificate.RawData.AsSpan().SequenceEqual(server.Certificate.RawData),
         })

@@ -5,18 +5,22 @@ namespace MailboxImportExport.Emulator.Auth;
 
 /// <summary>
 /// The Entra ID endpoints MSAL touches, answering for the emulator's own host:
-/// the token and device code endpoints, OpenID discovery, signing keys, and AAD instance discovery.
+/// the token, device code and authorize endpoints, OpenID discovery, signing keys, and AAD instance discovery.
 /// </summary>
 internal sealed class IdentityEndpoints
 {
     private readonly TokenEndpoint _tokenEndpoint;
+    private readonly AppRegistrations _apps;
     private readonly DeviceCodes _deviceCodes;
+    private readonly AuthorizationCodes _authorizationCodes;
     private readonly Func<Uri> _baseUri;
 
-    public IdentityEndpoints(TokenEndpoint tokenEndpoint, DeviceCodes deviceCodes, Func<Uri> baseUri)
+    public IdentityEndpoints(TokenEndpoint tokenEndpoint, AppRegistrations apps, DeviceCodes deviceCodes, AuthorizationCodes authorizationCodes, Func<Uri> baseUri)
     {
         _tokenEndpoint = tokenEndpoint;
+        _apps = apps;
         _deviceCodes = deviceCodes;
+        _authorizationCodes = authorizationCodes;
         _baseUri = baseUri;
     }
 
@@ -29,6 +33,11 @@ internal sealed class IdentityEndpoints
         var tenant = segments[0];
         var route = string.Join("/", segments.Skip(1));
         var method = http.Request.Method;
+        if (method == "GET" && route == "oauth2/v2.0/authorize")
+        {
+            _authorizationCodes.Authorize(http, tenant);
+            return;
+        }
         JsonObject body = (method, route) switch
         {
             ("POST", "oauth2/v2.0/token") => await _tokenEndpoint.HandleAsync(http, tenant),
@@ -36,8 +45,6 @@ internal sealed class IdentityEndpoints
             ("GET", "discovery/v2.0/keys") => new JsonObject { ["keys"] = new JsonArray() },
             ("GET", "discovery/instance") => InstanceDiscovery(http),
             ("POST", "oauth2/v2.0/devicecode") => await StartDeviceCodeAsync(http, tenant),
-            (_, "oauth2/v2.0/authorize") => throw new AadException(400, "invalid_request", 70000,
-                "Interactive sign-in is not supported by the emulator yet; use device code or the client credentials flow."),
             _ => throw new AadException(404, "invalid_request", 90011, $"The request path '/{tenant}/{route}' is not an identity endpoint of the emulator."),
         };
         await Graph.GraphResponses.WriteJsonAsync(http, 200, body);
@@ -46,7 +53,7 @@ internal sealed class IdentityEndpoints
     private async Task<JsonObject> StartDeviceCodeAsync(HttpContext http, string tenant)
     {
         var form = await TokenEndpoint.ReadFormAsync(http, tenant, "client_id");
-        return _deviceCodes.Start(_tokenEndpoint.FindClient(form["client_id"].ToString(), tenant), form);
+        return _deviceCodes.Start(_apps.Require(form["client_id"].ToString(), tenant), form);
     }
 
     private JsonObject OpenIdConfiguration(string tenant)

@@ -67,17 +67,6 @@ internal sealed class TokenEndpoint
         return form;
     }
 
-    /// <summary>The registered app with this client id; 400 unauthorized_client (AADSTS700016) when there is none.</summary>
-    public RegisteredClient FindClient(string clientId, string tenant)
-    {
-        if (clientId.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
-        }
-        return _clients.Find(clientId) ?? throw new AadException(400, "unauthorized_client", 700016,
-            $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
-    }
-
     /// <summary>
     /// A client_assertion, or client_secret in the body or HTTP Basic. Without either, only a grant of public client
     /// flows goes through, and only for an app that allows them.
@@ -85,7 +74,7 @@ internal sealed class TokenEndpoint
     private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant, IGrantHandler grant, string grantType)
     {
         var (clientId, secret) = BasicCredentials(http) ?? (form["client_id"].ToString(), form["client_secret"].ToString());
-        var client = FindClient(clientId, tenant);
+        var client = _clients.Require(clientId, tenant);
         var assertion = form["client_assertion"].ToString();
         if (assertion.Length > 0)
         {
