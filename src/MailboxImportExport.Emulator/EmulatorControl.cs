@@ -54,6 +54,20 @@ public sealed class EmulatorControl
     public void RegisterClientCertificate(string clientId, X509Certificate2 cert) =>
         _state.Apps.AddCertificate(clientId, cert ?? throw new ArgumentNullException(nameof(cert)));
 
+    // ---- managed identity ----
+
+    /// <summary>Client id of the system-assigned managed identity (the appid of its tokens).</summary>
+    public const string SystemAssignedIdentityClientId = ManagedIdentities.SystemAssignedClientId;
+
+    /// <summary>
+    /// The secret a client must send as X-IDENTITY-HEADER to {BaseUri}msi/token, random per emulator: what App
+    /// Service puts in IDENTITY_HEADER (and {BaseUri}msi/token in IDENTITY_ENDPOINT).
+    /// </summary>
+    public string ManagedIdentityHeader => _state.ManagedIdentities.Header;
+
+    /// <summary>Adds a user-assigned managed identity; clients ask for it by client_id.</summary>
+    public void RegisterUserAssignedIdentity(string clientId) => _state.ManagedIdentities.RegisterUserAssigned(clientId);
+
     // ---- user sign-in ----
 
     /// <summary>Device code sign-ins waiting for the user: user code, client id and the scopes as requested.</summary>

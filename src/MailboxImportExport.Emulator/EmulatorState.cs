@@ -21,6 +21,7 @@ internal sealed class EmulatorState : IDisposable
         Control = new EmulatorControl(this, options);
         UserTokens = new UserTokens(this);
         DeviceCodes = new DeviceCodes(this, options.DeviceCodePollInterval);
+        ManagedIdentities = new ManagedIdentities(this);
     }
 
     public MailboxStore Store { get; }
@@ -31,6 +32,7 @@ internal sealed class EmulatorState : IDisposable
     public AppRegistrations Apps { get; } = new();
     public UserTokens UserTokens { get; }
     public DeviceCodes DeviceCodes { get; }
+    public ManagedIdentities ManagedIdentities { get; }
     public RequestLog RequestLog { get; }
     public FaultInjector Faults { get; } = new();
     public MailboxConcurrency Concurrency { get; } = new();
