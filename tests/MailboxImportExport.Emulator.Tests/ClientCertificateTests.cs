@@ -125,19 +125,17 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
     private string Assertion(X509Certificate2 certificate, Action<JsonObject> edit)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["x5t"] = Encode(certificate.GetCertHash()) };
+        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["x5t"] = EmulatorFixture.Base64Url(certificate.GetCertHash()) };
         var claims = new JsonObject
         {
             ["aud"] = TokenEndpoint, ["iss"] = ClientId, ["sub"] = ClientId, ["jti"] = Guid.NewGuid().ToString(),
             ["nbf"] = now, ["iat"] = now, ["exp"] = now + 600,
         };
         edit(claims);
-        var signed = Encode(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Encode(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        var signed = EmulatorFixture.Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + EmulatorFixture.Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         using var key = certificate.GetRSAPrivateKey()!;
-        return signed + "." + Encode(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return signed + "." + EmulatorFixture.Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
-
-    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static X509Certificate2 MakeCertificate(string subject)
     {

@@ -89,6 +89,22 @@ public sealed class EmulatorFixture : IAsyncLifetime
         Assert.Null(body["access_token"]);
     }
 
+    /// <summary>Sets a run-time setting for one test; disposing puts the old value back.</summary>
+    public static IDisposable Temporarily<T>(Func<T> get, Action<T> set, T value)
+    {
+        var before = get();
+        set(value);
+        return new Undo(() => set(before));
+    }
+
+    private sealed class Undo(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    /// <summary>Base64url without padding, as JWTs and PKCE challenges use it.</summary>
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     /// <summary>The claims of a JWT, unchecked.</summary>
     public static JsonObject Claims(string jwt)
     {

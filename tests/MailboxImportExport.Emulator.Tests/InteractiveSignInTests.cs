@@ -81,7 +81,7 @@ public class InteractiveSignInTests(EmulatorFixture fx) : IClassFixture<Emulator
 
     private Task<HttpResponseMessage> GetAuthorizeAsync(string redirectUri, string responseType)
     {
-        var challenge = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(Verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var challenge = EmulatorFixture.Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(Verifier)));
         var url = QueryHelpers.AddQueryString($"{EmulatorDefaults.TenantId}/oauth2/v2.0/authorize", new Dictionary<string, string?>
         {
             ["client_id"] = EmulatorDefaults.ClientId, ["response_type"] = responseType, ["redirect_uri"] = redirectUri,

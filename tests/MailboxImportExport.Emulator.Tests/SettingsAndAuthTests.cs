@@ -133,17 +133,9 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [Fact]
     public async Task TokenEndpoint_HonoursTheRunTimeLifetime()
     {
-        var before = fx.Control.AccessTokenLifetime;
-        fx.Control.AccessTokenLifetime = TimeSpan.FromMinutes(5);
-        try
-        {
-            var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
-            Assert.Equal(300, (long)body["expires_in"]!);
-        }
-        finally
-        {
-            fx.Control.AccessTokenLifetime = before;
-        }
+        using var _ = EmulatorFixture.Temporarily(() => fx.Control.AccessTokenLifetime, v => fx.Control.AccessTokenLifetime = v, TimeSpan.FromMinutes(5));
+        var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
+        Assert.Equal(300, (long)body["expires_in"]!);
     }
 
     [Theory]

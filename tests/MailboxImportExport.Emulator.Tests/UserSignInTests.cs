@@ -50,26 +50,18 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
     [Fact]
     public async Task DeviceCodePolls_AnswerPendingThenExpired_InEntraShape()
     {
-        var before = fx.Control.DeviceCodeLifetime;
-        fx.Control.DeviceCodeLifetime = TimeSpan.FromSeconds(1);
-        try
-        {
-            var (status, started) = await fx.PostFormAsync(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = "MailboxItem.ImportExport offline_access" }, "oauth2/v2.0/devicecode");
-            Assert.Equal(HttpStatusCode.OK, status);
-            Assert.Equal(1, (long)started["interval"]!);
-            Assert.Equal(1, (long)started["expires_in"]!);
-            var pending = Assert.Single(fx.Control.PendingDeviceCodes, p => p.UserCode == (string?)started["user_code"]);
-            Assert.Equal(new[] { "MailboxItem.ImportExport", "offline_access" }, pending.Scopes);
+        using var _ = EmulatorFixture.Temporarily(() => fx.Control.DeviceCodeLifetime, v => fx.Control.DeviceCodeLifetime = v, TimeSpan.FromSeconds(1));
+        var (status, started) = await fx.PostFormAsync(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = "MailboxItem.ImportExport offline_access" }, "oauth2/v2.0/devicecode");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(1, (long)started["interval"]!);
+        Assert.Equal(1, (long)started["expires_in"]!);
+        var pending = Assert.Single(fx.Control.PendingDeviceCodes, p => p.UserCode == (string?)started["user_code"]);
+        Assert.Equal(new[] { "MailboxItem.ImportExport", "offline_access" }, pending.Scopes);
 
-            EmulatorFixture.AssertAadError(await PollAsync((string)started["device_code"]!), HttpStatusCode.BadRequest, "authorization_pending", 70016);
-            await Task.Delay(TimeSpan.FromSeconds(1.2));
-            EmulatorFixture.AssertAadError(await PollAsync((string)started["device_code"]!), HttpStatusCode.BadRequest, "expired_token", 70019);
-            Assert.Throws<KeyNotFoundException>(() => fx.Control.ApproveDeviceCode(pending.UserCode, EmulatorFixture.Alice));
-        }
-        finally
-        {
-            fx.Control.DeviceCodeLifetime = before;
-        }
+        EmulatorFixture.AssertAadError(await PollAsync((string)started["device_code"]!), HttpStatusCode.BadRequest, "authorization_pending", 70016);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        EmulatorFixture.AssertAadError(await PollAsync((string)started["device_code"]!), HttpStatusCode.BadRequest, "expired_token", 70019);
+        Assert.Throws<KeyNotFoundException>(() => fx.Control.ApproveDeviceCode(pending.UserCode, EmulatorFixture.Alice));
     }
 
     [Fact]
@@ -90,53 +82,37 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
     [Fact]
     public async Task Msal_Silent_AfterTheAccessTokenExpired_RefreshesWithoutInteraction()
     {
-        var before = fx.Control.AccessTokenLifetime;
-        fx.Control.AccessTokenLifetime = TimeSpan.FromSeconds(3);
-        try
-        {
-            var app = PublicApp();
-            var first = await SignInAsync(app, EmulatorFixture.Bob);
-            await Task.Delay(TimeSpan.FromSeconds(3.5));
-            var expired = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Bob}/settings/exchange", first.AccessToken);
-            fx.Control.ClearRequests();
+        using var _ = EmulatorFixture.Temporarily(() => fx.Control.AccessTokenLifetime, v => fx.Control.AccessTokenLifetime = v, TimeSpan.FromSeconds(3));
+        var app = PublicApp();
+        var first = await SignInAsync(app, EmulatorFixture.Bob);
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var expired = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Bob}/settings/exchange", first.AccessToken);
+        fx.Control.ClearRequests();
 
-            var silent = await app.AcquireTokenSilent(Scopes, first.Account).ExecuteAsync();
+        var silent = await app.AcquireTokenSilent(Scopes, first.Account).ExecuteAsync();
 
-            Assert.Equal(HttpStatusCode.Unauthorized, expired.Status);
-            Assert.Equal(TokenSource.IdentityProvider, silent.AuthenticationResultMetadata.TokenSource);
-            Assert.NotEqual(first.AccessToken, silent.AccessToken);
-            Assert.Equal(EmulatorFixture.Bob, (string?)EmulatorFixture.Claims(silent.AccessToken)["upn"]);
-            Assert.Single(fx.Control.Requests, r => r.Path.EndsWith("/oauth2/v2.0/token") && r.StatusCode == 200);
-            var reply = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Bob}/settings/exchange", silent.AccessToken);
-            Assert.Equal(HttpStatusCode.OK, reply.Status);
-        }
-        finally
-        {
-            fx.Control.AccessTokenLifetime = before;
-        }
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.Status);
+        Assert.Equal(TokenSource.IdentityProvider, silent.AuthenticationResultMetadata.TokenSource);
+        Assert.NotEqual(first.AccessToken, silent.AccessToken);
+        Assert.Equal(EmulatorFixture.Bob, (string?)EmulatorFixture.Claims(silent.AccessToken)["upn"]);
+        Assert.Single(fx.Control.Requests, r => r.Path.EndsWith("/oauth2/v2.0/token") && r.StatusCode == 200);
+        var reply = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Bob}/settings/exchange", silent.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
     }
 
     [Fact]
     public async Task Msal_Silent_AfterRevocation_NeedsInteraction()
     {
-        var before = fx.Control.AccessTokenLifetime;
         // MSAL refreshes any token that expires within five minutes, so silent calls go to the token endpoint.
-        fx.Control.AccessTokenLifetime = TimeSpan.FromSeconds(3);
-        try
-        {
-            var app = PublicApp();
-            var first = await SignInAsync(app, EmulatorFixture.Alice);
+        using var _ = EmulatorFixture.Temporarily(() => fx.Control.AccessTokenLifetime, v => fx.Control.AccessTokenLifetime = v, TimeSpan.FromSeconds(3));
+        var app = PublicApp();
+        var first = await SignInAsync(app, EmulatorFixture.Alice);
 
-            fx.Control.RevokeRefreshTokens(EmulatorFixture.Alice);
+        fx.Control.RevokeRefreshTokens(EmulatorFixture.Alice);
 
-            var error = await Assert.ThrowsAsync<MsalUiRequiredException>(() => app.AcquireTokenSilent(Scopes, first.Account).ExecuteAsync());
-            Assert.Equal("invalid_grant", error.ErrorCode);
-            Assert.Contains("AADSTS50173", error.Message);
-        }
-        finally
-        {
-            fx.Control.AccessTokenLifetime = before;
-        }
+        var error = await Assert.ThrowsAsync<MsalUiRequiredException>(() => app.AcquireTokenSilent(Scopes, first.Account).ExecuteAsync());
+        Assert.Equal("invalid_grant", error.ErrorCode);
+        Assert.Contains("AADSTS50173", error.Message);
     }
 
     [Fact]

@@ -35,10 +35,7 @@ internal sealed class AppRegistrations
     /// <summary>The registered app with this client id; 400 unauthorized_client (AADSTS700016) when there is none.</summary>
     public RegisteredClient Require(string clientId, string tenant)
     {
-        if (clientId.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
-        }
+        if (clientId.Length == 0) throw AadException.MissingParameter("client_id");
         return Find(clientId) ?? throw new AadException(400, "unauthorized_client", 700016,
             $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
     }

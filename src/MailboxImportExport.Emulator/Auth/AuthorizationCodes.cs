@@ -86,11 +86,7 @@ internal sealed class AuthorizationCodes : IGrantHandler
     /// <summary>Redeems a code once, for the client and redirect_uri it was issued to, given the matching code_verifier.</summary>
     public JsonObject Handle(TokenRequest request)
     {
-        var code = request.Form["code"].ToString();
-        if (code.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'code'.");
-        }
+        var code = request.Required("code");
         Issued? issued;
         lock (_codes)
         {

@@ -87,11 +87,7 @@ internal sealed class DeviceCodes : IGrantHandler
     /// <summary>A poll: pending, declined and expired codes answer Entra's errors; an approved code is redeemed once.</summary>
     public JsonObject Handle(TokenRequest request)
     {
-        var deviceCode = request.Form["device_code"].ToString();
-        if (deviceCode.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'device_code'.");
-        }
+        var deviceCode = request.Required("device_code");
         Entry? entry;
         lock (_byDeviceCode)
         {
@@ -128,11 +124,6 @@ internal sealed class RefreshTokenGrant(UserTokens tokens) : IGrantHandler
 
     public JsonObject Handle(TokenRequest request)
     {
-        var refreshToken = request.Form["refresh_token"].ToString();
-        if (refreshToken.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'refresh_token'.");
-        }
-        return tokens.Refresh(request.Client.ClientId, refreshToken, ScopeRequest.Parse(request.Form["scope"].ToString()));
+        return tokens.Refresh(request.Client.ClientId, request.Required("refresh_token"), ScopeRequest.Parse(request.Form["scope"].ToString()));
     }
 }

@@ -5,7 +5,11 @@ using MailboxImportExport.Engine.Auth;
 namespace MailboxImportExport.Emulator.Auth;
 
 /// <summary>What a grant handler gets: the tenant, the form, and the client that authenticated (if the grant needs one).</summary>
-internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client);
+internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client)
+{
+    /// <summary>A form parameter the grant cannot do without; AADSTS900144 when it is missing or empty.</summary>
+    public string Required(string name) => Form[name].ToString() is { Length: > 0 } value ? value : throw AadException.MissingParameter(name);
+}
 
 /// <summary>One OAuth2 grant type.</summary>
 internal interface IGrantHandler
@@ -60,11 +64,7 @@ internal sealed class TokenEndpoint
                 $"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
         }
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
-        if (form is null || form[required].ToString().Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, $"The request body must contain the following parameter: '{required}'.");
-        }
-        return form;
+        return form is not null && form[required].ToString().Length > 0 ? form : throw AadException.MissingParameter(required);
     }
 
     /// <summary>
