@@ -47,12 +47,22 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
         Assert.False(string.IsNullOrEmpty(accepted.AccessToken));
     }
 
-    [Fact]
-    public async Task HandMadeRs256Assertion_IsAccepted()
+    [Theory]
+    [InlineData("x5t")]
+    [InlineData("x5c")]
+    [InlineData("x5c-array")]
+    public async Task HandMadeRs256Assertion_IsAccepted_WhicheverHeaderNamesTheKey(string keyHeader)
     {
         fx.Control.RegisterApplication(ClientId, certificate: Registered);
+        var der = Convert.ToBase64String(Registered.RawData);
+        Action<JsonObject> nameKey = keyHeader switch
+        {
+            "x5c" => h => { h.Remove("x5t"); h["x5c"] = der; },
+            "x5c-array" => h => { h.Remove("x5t"); h["x5c"] = new JsonArray(der); },
+            _ => _ => { },
+        };
 
-        var reply = await RequestAsync(Assertion(Registered, _ => { }));
+        var reply = await RequestAsync(Assertion(Registered, _ => { }, nameKey));
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal(ClientId, (string?)EmulatorFixture.Claims((string)reply.Body["access_token"]!)["appid"]);
@@ -122,7 +132,7 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
     });
 
     /// <summary>An RS256 assertion naming its key by x5t, valid for ten minutes unless <paramref name="edit"/> says otherwise.</summary>
-    private string Assertion(X509Certificate2 certificate, Action<JsonObject> edit)
+    private string Assertion(X509Certificate2 certificate, Action<JsonObject> edit, Action<JsonObject>? editHeader = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["x5t"] = EmulatorFixture.Base64Url(certificate.GetCertHash()) };
@@ -132,6 +142,7 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
             ["nbf"] = now, ["iat"] = now, ["exp"] = now + 600,
         };
         edit(claims);
+        editHeader?.Invoke(header);
         var signed = EmulatorFixture.Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + EmulatorFixture.Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         using var key = certificate.GetRSAPrivateKey()!;
         return signed + "." + EmulatorFixture.Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));

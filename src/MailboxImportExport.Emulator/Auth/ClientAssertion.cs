@@ -10,7 +10,8 @@ namespace MailboxImportExport.Emulator.Auth;
 /// <summary>
 /// Checks a certificate credential (<c>client_assertion</c>, RFC 7523) the way Entra ID does: the signing key must
 /// be a certificate registered on the app, found by the header's x5t#S256, x5t or x5c; RS256 or PS256; iss = sub =
-/// client id; aud = this token endpoint; inside exp/nbf; a jti.
+/// client id; aud = this token endpoint; inside exp/nbf; a jti. MSAL 4.92 sends PS256 with x5t#S256 (and x5c with
+/// sendX5C), its times as strings and no iat.
 /// </summary>
 internal sealed class ClientAssertion
 {
@@ -58,10 +59,11 @@ internal sealed class ClientAssertion
     {
         var sha256 = Claim(header, "x5t#S256");
         var sha1 = Claim(header, "x5t") ?? Claim(header, "kid");
-        if (sha256 is null && sha1 is null && header["x5c"] is JsonArray { Count: > 0 } chain && chain[0] is JsonValue first && first.TryGetValue<string>(out var der))
+        // MSAL sends x5c as one string, RFC 7515 as an array: either way, a header with only x5c names its certificate by itself.
+        var der = header["x5c"] is JsonArray { Count: > 0 } chain ? chain[0] : header["x5c"];
+        if (sha256 is null && sha1 is null && der is JsonValue value && value.TryGetValue<string>(out var encoded))
         {
-            // A header with only x5c names its certificate by the certificate itself.
-            using var sent = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(der));
+            using var sent = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(encoded));
             sha256 = Base64Url.Encode(sent.GetCertHash(HashAlgorithmName.SHA256));
         }
         var match = client.Certificates.FirstOrDefault(c =>
