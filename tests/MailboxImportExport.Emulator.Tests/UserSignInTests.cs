@@ -75,6 +75,16 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
         EmulatorFixture.AssertAadError(await PollAsync((string)started["device_code"]!, confidentialOnly), HttpStatusCode.Unauthorized, "invalid_client", 7000218);
     }
 
+    [Theory]
+    [InlineData("", "invalid_request", 900144)]
+    [InlineData("https://outlook.office.com/Mail.Read", "invalid_scope", 70011)]
+    public async Task DeviceCode_NeedsGraphScopes(string scope, string error, int code)
+    {
+        var reply = await fx.PostFormAsync(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = scope }, "oauth2/v2.0/devicecode");
+
+        EmulatorFixture.AssertAadError(reply, HttpStatusCode.BadRequest, error, code);
+    }
+
     [Fact]
     public void ApprovingForAnUnknownUser_Throws() =>
         Assert.Throws<KeyNotFoundException>(() => fx.Control.ApproveDeviceCode("ABCDEFGHJ", "nobody@contoso.test"));

@@ -27,10 +27,14 @@ internal sealed record ScopeRequest(IReadOnlyList<string> Requested, IReadOnlyLi
     /// </summary>
     public IReadOnlyList<string> ForSignIn => Default ? UserSignIn.DefaultScopes : Graph.Count == 0 ? new[] { "User.Read" } : Graph;
 
-    /// <summary>Parses the scope parameter; a scope of another resource, or not a permission name, is 400 invalid_scope (AADSTS70011).</summary>
+    /// <summary>
+    /// Parses the scope parameter, which delegated requests must send (AADSTS900144); a scope of another resource, or
+    /// not a permission name, is 400 invalid_scope (AADSTS70011).
+    /// </summary>
     public static ScopeRequest Parse(string scope)
     {
         var requested = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (requested.Length == 0) throw AadException.MissingParameter("scope");
         var graph = new List<string>();
         var prefixed = false;
         var isDefault = false;
