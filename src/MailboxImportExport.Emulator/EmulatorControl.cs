@@ -1,4 +1,7 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
+using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Storage;
 
 namespace MailboxImportExport.Emulator;
@@ -11,6 +14,7 @@ public sealed class EmulatorControl
 {
     private readonly EmulatorState _state;
     private long _accessTokenLifetimeTicks;
+    private long _deviceCodeLifetimeTicks = TimeSpan.FromMinutes(15).Ticks;
     private long _importSessionLifetimeTicks;
     private long _responseDelayTicks;
     private int _deltaEpoch;
@@ -18,6 +22,7 @@ public sealed class EmulatorControl
     private int _exportErrorCasing;
     private int _mailboxConcurrencyLimit;
     private int _defaultPageSize;
+    private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
     internal EmulatorControl(EmulatorState state, EmulatorOptions options)
     {
@@ -34,10 +39,73 @@ public sealed class EmulatorControl
 
     public void ClearRequests() => _state.RequestLog.Clear();
 
+    // ---- app registrations ----
+
+    /// <summary>
+    /// Registers (or replaces) an app in the tenant, with the app-only permissions the demo app has. It authenticates
+    /// with the secret or the certificate (only its public key is kept); <paramref name="allowPublicClient"/> lets it
+    /// use device code and interactive sign-in without a credential. The demo app is registered with its secret and
+    /// allows public client flows.
+    /// </summary>
+    public void RegisterApplication(string clientId, string? clientSecret = null, X509Certificate2? certificate = null, bool allowPublicClient = false) =>
+        _state.Apps.Register(clientId, clientSecret, certificate, allowPublicClient);
+
+    /// <summary>Adds a certificate credential (its public key) to a registered app.</summary>
+    public void RegisterClientCertificate(string clientId, X509Certificate2 cert) =>
+        _state.Apps.AddCertificate(clientId, cert ?? throw new ArgumentNullException(nameof(cert)));
+
+    // ---- managed identity ----
+
+    /// <summary>Client id of the system-assigned managed identity (the appid of its tokens).</summary>
+    public const string SystemAssignedIdentityClientId = ManagedIdentities.SystemAssignedClientId;
+
+    /// <summary>
+    /// The secret a client must send as X-IDENTITY-HEADER to {BaseUri}msi/token, random per emulator: what App
+    /// Service puts in IDENTITY_HEADER (and {BaseUri}msi/token in IDENTITY_ENDPOINT).
+    /// </summary>
+    public string ManagedIdentityHeader => _state.ManagedIdentities.Header;
+
+    /// <summary>Adds a user-assigned managed identity; clients ask for it by client_id.</summary>
+    public void RegisterUserAssignedIdentity(string clientId) => _state.ManagedIdentities.RegisterUserAssigned(clientId);
+
+    // ---- user sign-in ----
+
+    /// <summary>Device code sign-ins waiting for the user: user code, client id and the scopes as requested.</summary>
+    public IReadOnlyList<PendingDeviceCode> PendingDeviceCodes => _state.DeviceCodes.Pending();
+
+    /// <summary>The user (a user of the tenant) approves a pending device code sign-in: the client's next poll gets tokens.</summary>
+    public void ApproveDeviceCode(string userCode, string userPrincipalName) =>
+        _state.DeviceCodes.Approve(userCode, _state.Store.FindUser(userPrincipalName) ?? throw new KeyNotFoundException($"No user '{userPrincipalName}'."));
+
+    /// <summary>The user declines a pending device code sign-in: the client's next poll gets authorization_declined.</summary>
+    public void DenyDeviceCode(string userCode) => _state.DeviceCodes.Decline(userCode);
+
+    /// <summary>How long device codes issued from now on stay valid (Entra: 15 minutes).</summary>
+    public TimeSpan DeviceCodeLifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _deviceCodeLifetimeTicks));
+        set => Interlocked.Exchange(ref _deviceCodeLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// Who the authorize endpoint signs in (it has no login page): a user principal name of the tenant. Defaults to
+    /// the first demo user, alice@contoso.test.
+    /// </summary>
+    public string DefaultSignInUser
+    {
+        get => Volatile.Read(ref _defaultSignInUser);
+        set => Volatile.Write(ref _defaultSignInUser, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>Revokes the refresh tokens of a user (all users when null): using one answers invalid_grant AADSTS50173.</summary>
+    public void RevokeRefreshTokens(string? userPrincipalName = null) =>
+        _state.UserTokens.Revoke(userPrincipalName is null ? null
+            : (_state.Store.FindUser(userPrincipalName) ?? throw new KeyNotFoundException($"No user '{userPrincipalName}'.")).ObjectId);
+
     // ---- tokens and sessions ----
 
     /// <summary>A bearer token for the demo app, as the token endpoint would issue; a negative lifetime gives an expired one.</summary>
-    public string IssueAccessToken(TimeSpan? lifetime = null) => _state.AccessTokens.Issue(lifetime ?? AccessTokenLifetime);
+    public string IssueAccessToken(TimeSpan? lifetime = null) => _state.AccessTokens.Issue(EmulatorDefaults.ClientId, lifetime ?? AccessTokenLifetime);
 
     /// <summary>Lifetime of tokens issued from now on (the token endpoint's expires_in).</summary>
     public TimeSpan AccessTokenLifetime

@@ -16,6 +16,9 @@ public sealed class EmulatorOptions
 
     public TimeSpan ImportSessionLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The <c>interval</c> device code answers tell clients to poll at (Entra: 5 seconds; MSAL honours it).</summary>
+    public TimeSpan DeviceCodePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Page size when neither $top nor Prefer: odata.maxpagesize says one (the docs' nextLinks suggest 10).</summary>
     public int DefaultPageSize { get; set; } = 10;
 

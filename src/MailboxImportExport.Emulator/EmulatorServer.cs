@@ -72,9 +72,16 @@ public sealed class EmulatorServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 256L * 1024 * 1024;
         });
         var app = builder.Build();
-        var grants = new IGrantHandler[] { new ClientCredentialsGrant(state.AccessTokens, () => state.Control.AccessTokenLifetime) };
-        var clients = new[] { new RegisteredClient(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret) };
-        var identity = new IdentityEndpoints(new TokenEndpoint(grants, clients), () => state.BaseUri);
+        var authorizationCodes = new AuthorizationCodes(state);
+        var grants = new IGrantHandler[]
+        {
+            new ClientCredentialsGrant(state.AccessTokens, () => state.Control.AccessTokenLifetime),
+            state.DeviceCodes,
+            new RefreshTokenGrant(state.UserTokens),
+            authorizationCodes,
+        };
+        var tokenEndpoint = new TokenEndpoint(grants, state.Apps, new ClientAssertion(() => state.BaseUri));
+        var identity = new IdentityEndpoints(tokenEndpoint, state.Apps, state.DeviceCodes, authorizationCodes, () => state.BaseUri);
         app.Run(new EmulatorPipeline(state, identity).HandleAsync);
         return app;
     }

@@ -1,6 +1,7 @@
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Hosting;
 using MailboxImportExport.Emulator.Storage;
+using MailboxImportExport.Engine.Auth;
 
 namespace MailboxImportExport.Emulator;
 
@@ -16,7 +17,11 @@ internal sealed class EmulatorState : IDisposable
         AccessTokens = new AccessTokens(Signer, () => BaseUri);
         Items = new ItemOperations(store, Ids);
         RequestLog = new RequestLog(options.RequestLogWriter);
+        Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
+        UserTokens = new UserTokens(this);
+        DeviceCodes = new DeviceCodes(this, options.DeviceCodePollInterval);
+        ManagedIdentities = new ManagedIdentities(this);
     }
 
     public MailboxStore Store { get; }
@@ -24,6 +29,10 @@ internal sealed class EmulatorState : IDisposable
     public ItemOperations Items { get; }
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
+    public AppRegistrations Apps { get; } = new();
+    public UserTokens UserTokens { get; }
+    public DeviceCodes DeviceCodes { get; }
+    public ManagedIdentities ManagedIdentities { get; }
     public RequestLog RequestLog { get; }
     public FaultInjector Faults { get; } = new();
     public MailboxConcurrency Concurrency { get; } = new();

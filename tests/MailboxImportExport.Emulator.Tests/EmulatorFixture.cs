@@ -25,7 +25,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo" });
+        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo", DeviceCodePollInterval = TimeSpan.FromSeconds(1) });
         Http = CreatePinnedClient(Server);
         Token = Control.IssueAccessToken();
         AliceMailbox = Control.GetMailboxId(Alice);
@@ -40,9 +40,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
     }
 
     /// <summary>An HttpClient for the emulator that accepts its certificate and no other.</summary>
-    public static HttpClient CreatePinnedClient(EmulatorServer server) =>
+    public static HttpClient CreatePinnedClient(EmulatorServer server, bool allowAutoRedirect = true) =>
         new(new HttpClientHandler
         {
+            AllowAutoRedirect = allowAutoRedirect,
             ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
                 certificate is not null && certificate.RawData.AsSpan().SequenceEqual(server.Certificate.RawData),
         })
@@ -67,6 +68,48 @@ public sealed class EmulatorFixture : IAsyncLifetime
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject(), response.Headers);
+    }
+
+    /// <summary>POSTs a form to the demo tenant's token endpoint (or another identity route) and parses the JSON answer.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> PostFormAsync(IDictionary<string, string> form, string route = "oauth2/v2.0/token")
+    {
+        using var response = await Http.PostAsync($"{Engine.Auth.EmulatorDefaults.TenantId}/{route}", new FormUrlEncodedContent(form));
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
+    }
+
+    /// <summary>Asserts Entra ID's error shape: status, error, "AADSTSnnnnn: …", error_codes, timestamp, trace_id, correlation_id, no token.</summary>
+    public static void AssertAadError((HttpStatusCode Status, JsonObject Body) reply, HttpStatusCode status, string error, int code)
+    {
+        var body = reply.Body;
+        Assert.True(status == reply.Status, $"expected {(int)status}, got {(int)reply.Status}: {body.ToJsonString()}");
+        Assert.Equal(error, (string?)body["error"]);
+        Assert.StartsWith($"AADSTS{code}:", (string?)body["error_description"]);
+        Assert.Equal(code, (int)body["error_codes"]![0]!);
+        foreach (var key in new[] { "timestamp", "trace_id", "correlation_id" }) Assert.False(string.IsNullOrEmpty((string?)body[key]), key);
+        Assert.Null(body["access_token"]);
+    }
+
+    /// <summary>Sets a run-time setting for one test; disposing puts the old value back.</summary>
+    public static IDisposable Temporarily<T>(Func<T> get, Action<T> set, T value)
+    {
+        var before = get();
+        set(value);
+        return new Undo(() => set(before));
+    }
+
+    private sealed class Undo(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    /// <summary>Base64url without padding, as JWTs and PKCE challenges use it.</summary>
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The claims of a JWT, unchecked.</summary>
+    public static JsonObject Claims(string jwt)
+    {
+        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        return JsonNode.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')))!.AsObject();
     }
 
     /// <summary>Follows @odata.nextLink to the end and returns every entity.</summary>

@@ -61,11 +61,12 @@ public class MsalTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Contains(fx.Control.Requests, r => r.Path == $"/{EmulatorDefaults.TenantId}/oauth2/v2.0/token" && r.StatusCode == 200);
     }
+}
 
-    private sealed class PinnedHttpClientFactory(EmulatorServer server) : IMsalHttpClientFactory
-    {
-        private readonly HttpClient _client = EmulatorFixture.CreatePinnedClient(server);
+/// <summary>Lets MSAL reach the emulator over a client that trusts only its certificate.</summary>
+internal sealed class PinnedHttpClientFactory(EmulatorServer server) : IMsalHttpClientFactory
+{
+    private readonly HttpClient _client = EmulatorFixture.CreatePinnedClient(server);
 
-        public HttpClient GetHttpClient() => _client;
-    }
+    public HttpClient GetHttpClient() => _client;
 }

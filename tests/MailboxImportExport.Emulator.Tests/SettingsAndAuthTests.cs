@@ -100,6 +100,10 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
 
         reply.AssertGraphError(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken");
         Assert.Equal(message, reply.ErrorMessage);
+        Assert.False(string.IsNullOrEmpty((string?)reply.Body!["error"]!["innerError"]!["client-request-id"]));
+        Assert.Equal(
+            $"Bearer realm=\"\", authorization_uri=\"{fx.Server.BaseUri}common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"",
+            reply.Headers.WwwAuthenticate.ToString());
         Assert.Contains(fx.Control.Requests, r => r.StatusCode == 401 && r.HadAuthorization == (token.Length > 0));
     }
 
@@ -129,17 +133,9 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [Fact]
     public async Task TokenEndpoint_HonoursTheRunTimeLifetime()
     {
-        var before = fx.Control.AccessTokenLifetime;
-        fx.Control.AccessTokenLifetime = TimeSpan.FromMinutes(5);
-        try
-        {
-            var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
-            Assert.Equal(300, (long)body["expires_in"]!);
-        }
-        finally
-        {
-            fx.Control.AccessTokenLifetime = before;
-        }
+        using var _ = EmulatorFixture.Temporarily(() => fx.Control.AccessTokenLifetime, v => fx.Control.AccessTokenLifetime = v, TimeSpan.FromMinutes(5));
+        var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
+        Assert.Equal(300, (long)body["expires_in"]!);
     }
 
     [Theory]
@@ -147,14 +143,9 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [InlineData(EmulatorDefaults.ClientSecret, "11111111-2222-3333-4444-555555555555", HttpStatusCode.BadRequest, "unauthorized_client", 700016)]
     public async Task TokenEndpoint_RejectsBadCredentialsInEntraShape(string secret, string? clientId, HttpStatusCode status, string error, int code)
     {
-        var (actualStatus, body) = await RequestTokenAsync(clientId ?? EmulatorDefaults.ClientId, secret);
+        var reply = await RequestTokenAsync(clientId ?? EmulatorDefaults.ClientId, secret);
 
-        Assert.Equal(status, actualStatus);
-        Assert.Equal(error, (string?)body["error"]);
-        Assert.StartsWith($"AADSTS{code}:", (string?)body["error_description"]);
-        Assert.Equal(code, (int)body["error_codes"]![0]!);
-        foreach (var key in new[] { "timestamp", "trace_id", "correlation_id" }) Assert.False(string.IsNullOrEmpty((string?)body[key]), key);
-        Assert.Null(body["access_token"]);
+        EmulatorFixture.AssertAadError(reply, status, error, code);
     }
 
     [Fact]
@@ -164,6 +155,19 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("invalid_scope", (string?)body["error"]);
+    }
+
+    [Fact]
+    public async Task CredentialsInAQueryString_AreRedactedInTheRequestLog()
+    {
+        fx.Control.ClearRequests();
+
+        using var _ = await fx.Http.PostAsync(
+            $"{EmulatorDefaults.TenantId}/oauth2/v2.0/token?client_id=abc&client_secret=s1&refresh_token=r2&device_code=d3&code=c4&code_verifier=v5&client_assertion=a6",
+            new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        var query = Assert.Single(fx.Control.Requests).Query;
+        Assert.Equal("client_id=abc&client_secret=REDACTED&refresh_token=REDACTED&device_code=REDACTED&code=REDACTED&code_verifier=REDACTED&client_assertion=REDACTED", query);
     }
 
     [Fact]
@@ -181,15 +185,12 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
         }
     }
 
-    private async Task<(HttpStatusCode, JsonObject)> RequestTokenAsync(string clientId, string secret, string scope = "https://graph.microsoft.com/.default")
-    {
-        using var response = await fx.Http.PostAsync($"{EmulatorDefaults.TenantId}/oauth2/v2.0/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    private Task<(HttpStatusCode Status, JsonObject Body)> RequestTokenAsync(string clientId, string secret, string scope = "https://graph.microsoft.com/.default") =>
+        fx.PostFormAsync(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = clientId,
             ["client_secret"] = secret,
             ["scope"] = scope,
-        }));
-        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject());
-    }
+        });
 }

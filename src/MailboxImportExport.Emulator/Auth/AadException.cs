@@ -16,6 +16,10 @@ internal sealed class AadException : Exception
         AadstsCode = aadstsCode;
     }
 
+    /// <summary>400 invalid_request AADSTS900144, Entra's answer to a request without a required parameter.</summary>
+    public static AadException MissingParameter(string name) =>
+        new(400, "invalid_request", 900144, $"The request body must contain the following parameter: '{name}'.");
+
     public int StatusCode { get; }
     public string Error { get; }
     public int AadstsCode { get; }

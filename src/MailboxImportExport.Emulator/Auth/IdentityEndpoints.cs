@@ -4,17 +4,23 @@ using MailboxImportExport.Engine.Auth;
 namespace MailboxImportExport.Emulator.Auth;
 
 /// <summary>
-/// The Entra ID endpoints MSAL's confidential-client flow touches, answering for the emulator's own host:
-/// the token endpoint, OpenID discovery, signing keys, and AAD instance discovery.
+/// The Entra ID endpoints MSAL touches, answering for the emulator's own host:
+/// the token, device code and authorize endpoints, OpenID discovery, signing keys, and AAD instance discovery.
 /// </summary>
 internal sealed class IdentityEndpoints
 {
     private readonly TokenEndpoint _tokenEndpoint;
+    private readonly AppRegistrations _apps;
+    private readonly DeviceCodes _deviceCodes;
+    private readonly AuthorizationCodes _authorizationCodes;
     private readonly Func<Uri> _baseUri;
 
-    public IdentityEndpoints(TokenEndpoint tokenEndpoint, Func<Uri> baseUri)
+    public IdentityEndpoints(TokenEndpoint tokenEndpoint, AppRegistrations apps, DeviceCodes deviceCodes, AuthorizationCodes authorizationCodes, Func<Uri> baseUri)
     {
         _tokenEndpoint = tokenEndpoint;
+        _apps = apps;
+        _deviceCodes = deviceCodes;
+        _authorizationCodes = authorizationCodes;
         _baseUri = baseUri;
     }
 
@@ -27,17 +33,27 @@ internal sealed class IdentityEndpoints
         var tenant = segments[0];
         var route = string.Join("/", segments.Skip(1));
         var method = http.Request.Method;
+        if (method == "GET" && route == "oauth2/v2.0/authorize")
+        {
+            _authorizationCodes.Authorize(http, tenant);
+            return;
+        }
         JsonObject body = (method, route) switch
         {
             ("POST", "oauth2/v2.0/token") => await _tokenEndpoint.HandleAsync(http, tenant),
             ("GET", "v2.0/.well-known/openid-configuration") => OpenIdConfiguration(tenant),
             ("GET", "discovery/v2.0/keys") => new JsonObject { ["keys"] = new JsonArray() },
             ("GET", "discovery/instance") => InstanceDiscovery(http),
-            (_, "oauth2/v2.0/devicecode" or "oauth2/v2.0/authorize") => throw new AadException(400, "invalid_request", 70000,
-                "Interactive and device-code sign-in are not supported by the emulator yet; use the client credentials flow."),
+            ("POST", "oauth2/v2.0/devicecode") => await StartDeviceCodeAsync(http, tenant),
             _ => throw new AadException(404, "invalid_request", 90011, $"The request path '/{tenant}/{route}' is not an identity endpoint of the emulator."),
         };
         await Graph.GraphResponses.WriteJsonAsync(http, 200, body);
+    }
+
+    private async Task<JsonObject> StartDeviceCodeAsync(HttpContext http, string tenant)
+    {
+        var form = await TokenEndpoint.ReadFormAsync(http, tenant, "client_id");
+        return _deviceCodes.Start(_apps.Require(form["client_id"].ToString(), tenant), form);
     }
 
     private JsonObject OpenIdConfiguration(string tenant)
@@ -51,7 +67,7 @@ internal sealed class IdentityEndpoints
         return new JsonObject
         {
             ["token_endpoint"] = $"{root}/oauth2/v2.0/token",
-            ["token_endpoint_auth_methods_supported"] = Strings("client_secret_post", "client_secret_basic"),
+            ["token_endpoint_auth_methods_supported"] = Strings("client_secret_post", "private_key_jwt", "client_secret_basic"),
             ["jwks_uri"] = $"{root}/discovery/v2.0/keys",
             ["response_modes_supported"] = Strings("query", "fragment", "form_post"),
             ["subject_types_supported"] = Strings("pairwise"),

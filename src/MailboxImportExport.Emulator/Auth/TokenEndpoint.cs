@@ -4,16 +4,22 @@ using MailboxImportExport.Engine.Auth;
 
 namespace MailboxImportExport.Emulator.Auth;
 
-/// <summary>A registered application and how it may authenticate.</summary>
-internal sealed record RegisteredClient(string ClientId, string ClientSecret);
-
 /// <summary>What a grant handler gets: the tenant, the form, and the client that authenticated (if the grant needs one).</summary>
-internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client);
+internal sealed record TokenRequest(string Tenant, IFormCollection Form, RegisteredClient Client)
+{
+    /// <summary>A form parameter the grant cannot do without; AADSTS900144 when it is missing or empty.</summary>
+    public string Required(string name) => Form[name].ToString() is { Length: > 0 } value ? value : throw AadException.MissingParameter(name);
+}
 
-/// <summary>One OAuth2 grant type. New ones (client_assertion JWTs, device_code, refresh_token) are new implementations.</summary>
+/// <summary>One OAuth2 grant type.</summary>
 internal interface IGrantHandler
 {
-    string GrantType { get; }
+    /// <summary>The grant_type values it answers (Entra takes some under two names).</summary>
+    IReadOnlyList<string> GrantTypes { get; }
+
+    /// <summary>True when an app that allows public client flows may use it without a credential.</summary>
+    bool AllowsPublicClient { get; }
+
     JsonObject Handle(TokenRequest request);
 }
 
@@ -24,12 +30,14 @@ internal interface IGrantHandler
 internal sealed class TokenEndpoint
 {
     private readonly Dictionary<string, IGrantHandler> _grants;
-    private readonly IReadOnlyList<RegisteredClient> _clients;
+    private readonly AppRegistrations _clients;
+    private readonly ClientAssertion _assertions;
 
-    public TokenEndpoint(IEnumerable<IGrantHandler> grants, IReadOnlyList<RegisteredClient> clients)
+    public TokenEndpoint(IEnumerable<IGrantHandler> grants, AppRegistrations clients, ClientAssertion assertions)
     {
-        _grants = grants.ToDictionary(g => g.GrantType, StringComparer.Ordinal);
+        _grants = grants.SelectMany(g => g.GrantTypes, (grant, type) => (grant, type)).ToDictionary(g => g.type, g => g.grant, StringComparer.Ordinal);
         _clients = clients;
+        _assertions = assertions;
     }
 
     public static bool IsKnownTenant(string tenant) =>
@@ -38,43 +46,48 @@ internal sealed class TokenEndpoint
 
     public async Task<JsonObject> HandleAsync(HttpContext http, string tenant)
     {
+        var form = await ReadFormAsync(http, tenant, "grant_type");
+        var grantType = form["grant_type"].ToString();
+        if (!_grants.TryGetValue(grantType, out var grant))
+        {
+            throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
+        }
+        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant, grant, grantType)));
+    }
+
+    /// <summary>The form of a POST to a tenant's identity endpoint, which must carry <paramref name="required"/>.</summary>
+    public static async Task<IFormCollection> ReadFormAsync(HttpContext http, string tenant, string required)
+    {
         if (!IsKnownTenant(tenant))
         {
             throw new AadException(400, "invalid_request", 90002,
                 $"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
         }
-        if (!http.Request.HasFormContentType)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
-        }
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
-        var grantType = form["grant_type"].ToString();
-        if (grantType.Length == 0)
-        {
-            throw new AadException(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
-        }
-        if (!_grants.TryGetValue(grantType, out var grant))
-        {
-            throw new AadException(400, "unsupported_grant_type", 70003, $"The app requested an unsupported grant type '{grantType}'.");
-        }
-        return grant.Handle(new TokenRequest(tenant, form, AuthenticateClient(http, form, tenant)));
+        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
+        return form is not null && form[required].ToString().Length > 0 ? form : throw AadException.MissingParameter(required);
     }
 
-    /// <summary>client_secret in the body or in HTTP Basic; a client_assertion would be checked here too.</summary>
-    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant)
+    /// <summary>
+    /// A client_assertion, or client_secret in the body or HTTP Basic. Without either, only a grant of public client
+    /// flows goes through, and only for an app that allows them.
+    /// </summary>
+    private RegisteredClient AuthenticateClient(HttpContext http, IFormCollection form, string tenant, IGrantHandler grant, string grantType)
     {
         var (clientId, secret) = BasicCredentials(http) ?? (form["client_id"].ToString(), form["client_secret"].ToString());
-        var client = _clients.FirstOrDefault(c => c.ClientId.Equals(clientId, StringComparison.OrdinalIgnoreCase))
-            ?? throw new AadException(400, "unauthorized_client", 700016,
-                $"Application with identifier '{clientId}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.");
-        if (form.ContainsKey("client_assertion"))
+        var client = _clients.Require(clientId, tenant);
+        var assertion = form["client_assertion"].ToString();
+        if (assertion.Length > 0)
         {
-            throw new AadException(401, "invalid_client", 700027, "Client assertions are not supported by the emulator yet; use the client secret.");
+            _assertions.Validate(client, form["client_assertion_type"].ToString(), assertion);
+            return client;
         }
         if (string.IsNullOrEmpty(secret))
         {
-            throw new AadException(401, "invalid_client", 7000216,
-                "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.");
+            if (grant.AllowsPublicClient && client.AllowPublicClient) return client;
+            throw grant.AllowsPublicClient
+                ? new AadException(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+                : new AadException(401, "invalid_client", 7000216,
+                    $"'client_assertion', 'client_secret' or 'request' is required for the '{grantType}' grant type.");
         }
         if (!string.Equals(secret, client.ClientSecret, StringComparison.Ordinal))
         {
@@ -115,7 +128,9 @@ internal sealed class ClientCredentialsGrant : IGrantHandler
         _lifetime = lifetime;
     }
 
-    public string GrantType => "client_credentials";
+    public IReadOnlyList<string> GrantTypes { get; } = new[] { "client_credentials" };
+
+    public bool AllowsPublicClient => false;
 
     public JsonObject Handle(TokenRequest request)
     {
@@ -132,7 +147,7 @@ internal sealed class ClientCredentialsGrant : IGrantHandler
             ["token_type"] = "Bearer",
             ["expires_in"] = seconds,
             ["ext_expires_in"] = seconds,
-            ["access_token"] = _tokens.Issue(lifetime),
+            ["access_token"] = _tokens.Issue(request.Client.ClientId, lifetime),
         };
     }
 }

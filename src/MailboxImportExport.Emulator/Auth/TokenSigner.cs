@@ -10,7 +10,7 @@ namespace MailboxImportExport.Emulator.Auth;
 /// </summary>
 internal sealed class TokenSigner
 {
-    private static readonly string Header = Base64Url(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
+    private static readonly string Header = Base64Url.Encode(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
 
     private readonly byte[] _key;
 
@@ -19,8 +19,8 @@ internal sealed class TokenSigner
     public string Sign(string use, JsonObject claims)
     {
         claims["use"] = use;
-        var signingInput = Header + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
-        return signingInput + "." + Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(signingInput)));
+        var signingInput = Header + "." + Base64Url.Encode(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        return signingInput + "." + Base64Url.Encode(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(signingInput)));
     }
 
     /// <summary>The claims of a token this emulator signed for <paramref name="use"/>; null for anything else.</summary>
@@ -29,8 +29,8 @@ internal sealed class TokenSigner
         var parts = token?.Split('.');
         if (parts is not { Length: 3 }) return null;
         var expected = HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]));
-        if (!TryFromBase64Url(parts[2], out var signature) || !CryptographicOperations.FixedTimeEquals(expected, signature)) return null;
-        if (!TryFromBase64Url(parts[1], out var payload)) return null;
+        if (!Base64Url.TryDecode(parts[2], out var signature) || !CryptographicOperations.FixedTimeEquals(expected, signature)) return null;
+        if (!Base64Url.TryDecode(parts[1], out var payload)) return null;
         try
         {
             return JsonNode.Parse(payload) is JsonObject claims && (string?)claims["use"] == use ? claims : null;
@@ -42,10 +42,14 @@ internal sealed class TokenSigner
     }
 
     public static long UnixTime(DateTimeOffset time) => time.ToUnixTimeSeconds();
+}
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+/// <summary>The base64url encoding of JWTs: no padding, '-' and '_' for '+' and '/'.</summary>
+internal static class Base64Url
+{
+    public static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static bool TryFromBase64Url(string text, out byte[] bytes)
+    public static bool TryDecode(string text, out byte[] bytes)
     {
         var padded = text.Replace('-', '+').Replace('_', '/');
         padded += new string('=', (4 - padded.Length % 4) % 4);

@@ -25,6 +25,21 @@ internal sealed class GraphRequest
     public IReadOnlyList<string> Segments { get; }
     public string Method => Http.Request.Method;
 
+    /// <summary>The object id of the user a delegated token was issued to; null for app-only tokens.</summary>
+    public string? SignedInUserId { get; set; }
+
+    /// <summary>
+    /// A delegated token reaches only its own user's data: anyone else's is 403 ErrorAccessDenied, as Graph answers.
+    /// App-only tokens hold the .All permissions and reach every user.
+    /// </summary>
+    public void AuthorizeOwner(string userObjectId)
+    {
+        if (SignedInUserId is not null && !SignedInUserId.Equals(userObjectId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new GraphException(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+        }
+    }
+
     /// <summary>The Graph service root, e.g. https://127.0.0.1:5123/v1.0/.</summary>
     public string ServiceRoot => $"{State.BaseUri}{Version}/";
 

@@ -21,6 +21,7 @@ internal static class GraphRouter
         if (s.Count >= 4 && Is(s[0], "admin") && Is(s[1], "exchange") && Is(s[2], "mailboxes"))
         {
             var mailbox = MailboxHandlers.Resolve(request.Store, s[3], request.IsBeta);
+            request.AuthorizeOwner(mailbox.UserObjectId);
             return MailboxGate.RunAsync(request.State, mailbox.Id, () => MailboxRouteAsync(request, mailbox, s.Skip(4).ToList()));
         }
         throw GraphException.SegmentNotFound(s.Count == 0 ? request.Version : s[0]);
@@ -106,9 +107,12 @@ internal static class GraphRouter
         _ => throw MethodNotAllowed(request),
     };
 
+    /// <summary>401 unless the bearer token is valid; notes whose a delegated token is.</summary>
     private static void CheckBearer(GraphRequest request)
     {
-        var message = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization) switch
+        var (result, claims) = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization);
+        if ((string?)claims?["idtyp"] == "user") request.SignedInUserId = (string?)claims["oid"];
+        var message = result switch
         {
             TokenCheck.Valid => null,
             TokenCheck.Missing => "Access token is empty.",
@@ -116,8 +120,9 @@ internal static class GraphRouter
             _ => "Access token validation failure. Invalid audience or signature.",
         };
         if (message is null) return;
+        // Graph's header names the global login host's common authorize endpoint; the emulator is its own login host.
         request.Http.Response.Headers.WWWAuthenticate =
-            $"Bearer realm=\"\", authorization_uri=\"{request.State.BaseUri}{Engine.Auth.EmulatorDefaults.TenantId}/oauth2/v2.0/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+            $"Bearer realm=\"\", authorization_uri=\"{request.State.BaseUri}common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
         throw new GraphException(401, "InvalidAuthenticationToken", message);
     }
 

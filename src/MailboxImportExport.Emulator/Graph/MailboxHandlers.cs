@@ -11,6 +11,7 @@ internal static class MailboxHandlers
     {
         var user = request.Store.FindUser(userKey) ?? throw new GraphException(404, "Request_ResourceNotFound",
             $"Resource '{userKey}' does not exist or one of its queried reference-property objects are not present.");
+        request.AuthorizeOwner(user.ObjectId);
         var mailboxes = request.Store.MailboxesOf(user.ObjectId);
         var primary = mailboxes.FirstOrDefault(m => !m.IsArchive) ?? throw new GraphException(404, "MailboxNotEnabledForRESTAPI",
             $"The mailbox of '{user.UserPrincipalName}' is either inactive, soft-deleted, or is hosted on-premise.");

@@ -5,7 +5,7 @@ namespace MailboxImportExport.Emulator.Hosting;
 
 /// <summary>
 /// The one request handler: assigns the request id, applies injected faults, routes to Graph (/v1.0, /beta), the
-/// importUrl (/api/g…) or the identity endpoints, turns errors into their envelopes, and logs the outcome.
+/// importUrl (/api/g…), the identity endpoints or the managed identity endpoint (/msi/token), turns errors into their envelopes, and logs the outcome.
 /// </summary>
 internal sealed class EmulatorPipeline
 {
@@ -29,7 +29,7 @@ internal sealed class EmulatorPipeline
         try
         {
             if (_state.Faults.TryTake(new EmulatorRequestInfo(http.Request.Method, path)) is { } fault) throw fault;
-            await RouteAsync(http, segments);
+            await RouteAsync(http, segments, requestId);
         }
         catch (GraphException e) when (!http.Response.HasStarted)
         {
@@ -55,7 +55,7 @@ internal sealed class EmulatorPipeline
         }
     }
 
-    private Task RouteAsync(HttpContext http, List<string> segments)
+    private Task RouteAsync(HttpContext http, List<string> segments, string requestId)
     {
         if (segments.Count > 0 && segments[0] is "v1.0" or "beta")
         {
@@ -69,6 +69,7 @@ internal sealed class EmulatorPipeline
             return MailboxGate.RunAsync(_state, mailbox.Id, () => ImportHandlers.ImportItemAsync(request, mailbox));
         }
         if (IdentityEndpoints.IsIdentityRoute(segments)) return _identity.HandleAsync(http, segments);
+        if (ManagedIdentities.IsRoute(segments)) return _state.ManagedIdentities.HandleAsync(http, requestId);
         throw GraphException.SegmentNotFound(segments.Count == 0 ? "/" : segments[0]);
     }
 

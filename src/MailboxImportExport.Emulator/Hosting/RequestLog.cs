@@ -5,15 +5,21 @@ namespace MailboxImportExport.Emulator.Hosting;
 /// <summary>The in-process request log, plus the optional console line per request. Never records a secret.</summary>
 internal sealed class RequestLog
 {
-    private static readonly Regex AuthToken = new("(authtoken=)[^&]*", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    /// <summary>
+    /// The importUrl's authtoken, and the OAuth parameters that are credentials. Entra takes the latter in the form
+    /// body, which is never logged; a client that puts them in the query string must not see them logged either.
+    /// </summary>
+    private static readonly Regex Secret = new(
+        "((?:^|&)(?:authtoken|client_secret|client_assertion|refresh_token|device_code|code|code_verifier|access_token|id_token|password)=)[^&]*",
+        RegexOptions.IgnoreCase | RegexOptions.Compiled);
 
     private readonly List<EmulatorRequestLogEntry> _entries = new();
     private readonly TextWriter? _writer;
 
     public RequestLog(TextWriter? writer) => _writer = writer;
 
-    /// <summary>Replaces every authtoken value (the importUrl's credential) with REDACTED.</summary>
-    public static string Redact(string text) => AuthToken.Replace(text, "$1REDACTED");
+    /// <summary>Replaces the value of every credential parameter in a query string with REDACTED.</summary>
+    public static string Redact(string text) => Secret.Replace(text, "$1REDACTED");
 
     public void Add(EmulatorRequestLogEntry entry)
     {
