@@ -26,6 +26,24 @@ public sealed class RunResult
         o + " " + string.Join(" ", o.Properties.Select(p => { try { return $"{p.Name}={p.Value}"; } catch (Exception e) { return e.Message; } }));
 }
 
+/// <summary>A script started by <see cref="PowerShellSession.Start"/>.</summary>
+public sealed class RunningScript : IDisposable
+{
+    private readonly PowerShell _ps;
+
+    internal RunningScript(PowerShell ps, Task<RunResult> result)
+    {
+        _ps = ps;
+        Result = result;
+    }
+
+    public Task<RunResult> Result { get; }
+
+    public void Stop() => _ps.Stop();
+
+    public void Dispose() => _ps.Dispose();
+}
+
 /// <summary>A runspace of the real PowerShell engine with the module imported, rendering to a text host.</summary>
 public sealed class PowerShellSession : IDisposable
 {
@@ -52,6 +70,18 @@ public sealed class PowerShellSession : IDisposable
         ps.AddScript(script);
         foreach (var argument in arguments) ps.AddArgument(argument);
         return Invoke(ps);
+    }
+
+    /// <summary>
+    /// Starts a script without waiting, for tests that act while it runs (approve a sign-in, press Ctrl+C):
+    /// <see cref="RunningScript.Stop"/> is what Ctrl+C does at a console.
+    /// </summary>
+    public RunningScript Start(string script, params object[] arguments)
+    {
+        var ps = PowerShell.Create(_runspace);
+        ps.AddScript(script);
+        foreach (var argument in arguments) ps.AddArgument(argument);
+        return new RunningScript(ps, Task.Run(() => Invoke(ps)));
     }
 
     /// <summary>Runs a script and renders its output through Out-Default, as the console would show it.</summary>

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MailboxImportExport.Emulator;
 using MailboxImportExport.Engine.Auth;
 
@@ -84,6 +86,88 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         var error = Assert.Single(result.Errors);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
         Assert.Contains("invalid_client", error.Exception.Message);
+    }
+
+    [Fact]
+    public void A_certificate_in_a_PFX_file_signs_in_and_one_the_app_does_not_hold_is_refused()
+    {
+        const string password = "planted-pfx-password-31b9";
+        var clientId = Guid.NewGuid().ToString();
+        var directory = Directory.CreateTempSubdirectory("mie-certificate-").FullName;
+        try
+        {
+            using var registered = SelfSignedCertificate("CN=MailboxImportExport nightly export");
+            using var unregistered = SelfSignedCertificate("CN=Some other app");
+            _emulator.Server.Control.RegisterApplication(clientId, certificate: registered);
+            var registeredPath = Path.Combine(directory, "nightly-export.pfx");
+            var unregisteredPath = Path.Combine(directory, "other.pfx");
+            File.WriteAllBytes(registeredPath, registered.Export(X509ContentType.Pfx, password));
+            File.WriteAllBytes(unregisteredPath, unregistered.Export(X509ContentType.Pfx, password));
+
+            using var session = new PowerShellSession();
+            var result = session.Run("""
+                $password = [System.Net.NetworkCredential]::new('', $args[4]).SecurePassword
+                Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[2] -CertificatePassword $password -PassThru -Verbose
+                Get-ExMailbox alice@contoso.test
+                Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[3] -CertificatePassword $password
+                """, _emulator.BaseUri, clientId, registeredPath, unregisteredPath, password);
+
+            Assert.Equal(2, result.Output.Count);
+            Assert.Equal("Certificate", result.Output[0].Properties["AuthMethod"].Value.ToString());
+            Assert.Equal(clientId, result.Output[0].Properties["ClientId"].Value);
+            Assert.Contains(result.Verbose, v => v.Contains(registered.Thumbprint, StringComparison.Ordinal));
+            Assert.Equal("alice@contoso.test", result.Output[1].Properties["UserId"].Value);
+            var error = Assert.Single(result.Errors);
+            Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+            Assert.Contains("invalid_client", error.Exception.Message);
+            // Neither the signed assertion nor the PFX password shows anywhere.
+            Assert.DoesNotContain(password, result.AllText);
+            Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", result.AllText);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_managed_identity_signs_in_through_the_identity_endpoint_of_its_host()
+    {
+        var directory = Directory.CreateTempSubdirectory("mie-managed-identity-").FullName;
+        try
+        {
+            var script = Path.Combine(directory, "scheduled.ps1");
+            File.WriteAllText(script, """
+                param([uri] $Emulator)
+                Connect-ExMailboxService -Emulator $Emulator -Identity -ErrorAction Stop
+                Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
+                Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+                """);
+            // What App Service and Azure Functions set for the process: MSAL finds the identity endpoint through them.
+            var environment = new Dictionary<string, string>
+            {
+                ["IDENTITY_ENDPOINT"] = new Uri(_emulator.BaseUri, "msi/token").ToString(),
+                ["IDENTITY_HEADER"] = _emulator.Server.Control.ManagedIdentityHeader,
+            };
+
+            var run = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+
+            Assert.True(run.ExitCode == 0, run.AllText);
+            Assert.Contains($"METHOD ManagedIdentity CLIENT {EmulatorControl.SystemAssignedIdentityClientId}", run.Output);
+            Assert.Contains("MAILBOX alice@contoso.test", run.Output);
+            Assert.DoesNotContain(_emulator.Server.Control.ManagedIdentityHeader, run.AllText);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static X509Certificate2 SelfSignedCertificate(string subject)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
     }
 
     [Fact]

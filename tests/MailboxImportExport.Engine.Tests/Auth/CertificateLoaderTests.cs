@@ -82,7 +82,7 @@ public sealed class CertificateLoaderTests : IDisposable
     [Fact]
     public void A_certificate_without_a_private_key_cannot_sign_in()
     {
-        using var publicOnly = new X509Certificate2(_certificate.Export(X509ContentType.Cert));
+        using var publicOnly = X509CertificateLoader.LoadCertificate(_certificate.Export(X509ContentType.Cert));
 
         var error = Assert.Throws<ArgumentException>(() => new CertificateSignIn("contoso.onmicrosoft.com", "client", publicOnly));
 

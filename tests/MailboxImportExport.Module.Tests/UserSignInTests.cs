@@ -1,0 +1,187 @@
+using System.Management.Automation;
+using MailboxImportExport.Emulator;
+using MailboxImportExport.Engine.Auth;
+using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
+using Microsoft.Identity.Client.Extensibility;
+
+namespace MailboxImportExport.Module.Tests;
+
+/// <summary>
+/// Sign-in as a person (delegated permissions) through the real engine against the emulator: the device code is
+/// approved by the test as the person would in a browser. Each test has its own emulator, so its own token cache.
+/// </summary>
+public class UserSignInTests
+{
+    private const string ConnectWithDeviceCode = "Connect-ExMailboxService -Emulator $args[0] -UseDeviceCode -PassThru";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static Task<EmulatorServer> StartEmulatorAsync(TimeSpan? tokenLifetime = null) => EmulatorServer.StartAsync(new EmulatorOptions
+    {
+        Seed = "demo",
+        DeviceCodePollInterval = TimeSpan.FromSeconds(1),
+        AccessTokenLifetime = tokenLifetime ?? TimeSpan.FromHours(1),
+    });
+
+    /// <summary>Waits until the emulator has a device code waiting for its user, as a browser tab would show it.</summary>
+    private static async Task<PendingDeviceCode> PendingCodeAsync(EmulatorServer emulator, Task running)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < deadline && !running.IsCompleted)
+        {
+            if (emulator.Control.PendingDeviceCodes.FirstOrDefault() is { } code) return code;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException(running.IsCompleted ? "The sign-in ended without asking for a device code: " + string.Join("\n", (await ((Task<RunResult>)running)).AllText) : "No device code was asked for.");
+    }
+
+    /// <summary>Connects a session with the device code, approved as the given user.</summary>
+    private static async Task<RunResult> SignInAsync(EmulatorServer emulator, PowerShellSession session, string user, string extraScript = "")
+    {
+        using var running = session.Start(ConnectWithDeviceCode + "\n" + extraScript, emulator.BaseUri);
+        var code = await PendingCodeAsync(emulator, running.Result);
+        emulator.Control.ApproveDeviceCode(code.UserCode, user);
+        return await running.Result.WaitAsync(Patience);
+    }
+
+    private static int TokenRequests(EmulatorServer emulator) =>
+        emulator.Control.Requests.Count(r => r.Method == "POST" && r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Device_code_sign_in_shows_the_code_through_the_host_and_completes_when_it_is_approved()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        using var session = new PowerShellSession();
+
+        var result = await SignInAsync(emulator, session, "alice@contoso.test", "Get-ExMailbox alice@contoso.test");
+
+        Assert.Empty(result.Errors);
+        var connection = result.Output[0];
+        Assert.Equal("DeviceCode", connection.Properties["AuthMethod"].Value.ToString());
+        Assert.Equal("alice@contoso.test", connection.Properties["Account"].Value);
+        Assert.Contains("MailboxItem.ImportExport", (IEnumerable<string>)connection.Properties["Scopes"].Value);
+        Assert.Equal("alice@contoso.test", result.Output[1].Properties["UserId"].Value);
+        // The code reached the person through the host, with where to enter it.
+        var prompt = Assert.Single(result.Information, i => i.Contains("enter the code", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("devicelogin", prompt);
+    }
+
+    [Fact]
+    public async Task A_signed_in_person_reaches_only_their_own_mailbox()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        using var session = new PowerShellSession();
+
+        var result = await SignInAsync(emulator, session, "alice@contoso.test", "Get-ExMailbox bob@contoso.test");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+    }
+
+    [Fact]
+    public async Task A_second_runspace_reuses_the_sign_in_and_after_Disconnect_the_code_is_asked_again_until_Ctrl_C()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        using (var first = new PowerShellSession())
+        {
+            Assert.Empty((await SignInAsync(emulator, first, "alice@contoso.test")).Errors);
+        }
+        var afterSignIn = TokenRequests(emulator);
+
+        using var second = new PowerShellSession();
+        var reused = second.Run(ConnectWithDeviceCode + "\nGet-ExMailbox alice@contoso.test\nDisconnect-ExMailboxService", emulator.BaseUri);
+        Assert.Empty(reused.Errors);
+        Assert.Equal("alice@contoso.test", reused.Output[0].Properties["Account"].Value);
+        Assert.DoesNotContain(reused.Information, i => i.Contains("enter the code", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(afterSignIn, TokenRequests(emulator)); // the cached token served it
+        Assert.Empty(emulator.Control.PendingDeviceCodes);
+
+        // Disconnect removed the account: the next sign-in asks for a code again, and Ctrl+C stops waiting for it.
+        using var third = new PowerShellSession();
+        using var asking = third.Start(ConnectWithDeviceCode, emulator.BaseUri);
+        await PendingCodeAsync(emulator, asking.Result);
+        asking.Stop();
+        var stopped = await asking.Result.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(stopped.Output);
+        Assert.Empty(third.Run("Get-ExConnection").Output);
+    }
+
+    [Fact]
+    public async Task Delegated_tokens_that_live_a_few_seconds_are_renewed_with_the_refresh_token_and_no_call_fails()
+    {
+        await using var emulator = await StartEmulatorAsync(tokenLifetime: TimeSpan.FromSeconds(4));
+        using var session = new PowerShellSession();
+
+        var result = await SignInAsync(emulator, session, "alice@contoso.test", """
+            $mailbox = Get-ExMailbox alice@contoso.test
+            $until = [DateTime]::UtcNow.AddSeconds(9)
+            while ([DateTime]::UtcNow -lt $until) {
+                $mailbox | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 2 | ForEach-Object { $_.Id }
+                [System.Threading.Thread]::Sleep(700)
+            }
+            """);
+
+        Assert.Empty(result.Errors);
+        var requests = emulator.Control.Requests;
+        // As for app tokens, a 401 could only come from a call delayed past the token's few seconds on a loaded machine.
+        Assert.True(requests.Count(r => r.StatusCode == 401) <= 1,
+            string.Join("\n", requests.Select(r => $"{r.Timestamp:HH:mm:ss.fff} {r.Method} {r.Path} {r.StatusCode}")));
+        // One device code, redeemed once; every later token was a silent renewal, which for a person is the refresh token.
+        Assert.Single(requests, r => r.Path.EndsWith("/oauth2/v2.0/devicecode", StringComparison.Ordinal));
+        var tokensIssued = requests.Count(r => r.Path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal) && r.StatusCode == 200);
+        Assert.True(tokensIssued >= 3, $"{tokensIssued} tokens issued");
+        Assert.Empty(emulator.Control.PendingDeviceCodes);
+    }
+
+    /// <summary>
+    /// Interactive sign-in, driven at the engine (the cmdlet opens the system browser, which a test cannot click):
+    /// the sign-in page is fetched like a browser would, and its redirect carries the code back to MSAL.
+    /// </summary>
+    [Fact]
+    public async Task Interactive_sign_in_redeems_the_code_of_the_sign_in_page_and_afterwards_needs_no_page()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        var endpoints = ServiceEndpoints.Emulator(emulator.BaseUri);
+        var browser = new ScriptedBrowser(endpoints);
+        InteractiveSignIn SignIn() => new(EmulatorDefaults.ClientId) { TenantId = EmulatorDefaults.TenantId, Endpoints = endpoints, WebUi = browser };
+
+        var connection = await ExConnector.ConnectAsync(SignIn(), CancellationToken.None);
+
+        Assert.Equal(ExAuthMethod.Interactive, connection.AuthMethod);
+        Assert.Equal(emulator.Control.DefaultSignInUser, connection.Account);
+        var visited = Assert.Single(browser.Visited);
+        Assert.Contains("code_challenge_method=S256", visited.Query); // PKCE
+        var mailboxes = await new MailboxService(connection.Client).GetMailboxesAsync(connection.Account!, CancellationToken.None);
+        Assert.NotEmpty(mailboxes);
+
+        var again = await ExConnector.ConnectAsync(SignIn(), CancellationToken.None);
+        Assert.Equal(connection.Account, again.Account);
+        Assert.Single(browser.Visited); // from the shared cache, no page shown
+    }
+
+    /// <summary>A browser that opens the sign-in page and follows nothing: the page's redirect is the answer.</summary>
+    private sealed class ScriptedBrowser : ICustomWebUi
+    {
+        private readonly HttpClient _http;
+
+        public ScriptedBrowser(ServiceEndpoints endpoints)
+        {
+            // The emulator's handler (its certificate pinned), not following the redirect to MSAL's listener.
+            var handler = (HttpClientHandler)endpoints.CreateHandler();
+            handler.AllowAutoRedirect = false;
+            _http = new HttpClient(handler);
+        }
+
+        public List<Uri> Visited { get; } = new();
+
+        public async Task<Uri> AcquireAuthorizationCodeAsync(Uri authorizationUri, Uri redirectUri, CancellationToken cancellationToken)
+        {
+            Visited.Add(authorizationUri);
+            using var response = await _http.GetAsync(authorizationUri, cancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.Found, response.StatusCode);
+            var location = response.Headers.Location!;
+            Assert.StartsWith(redirectUri.GetLeftPart(UriPartial.Path).TrimEnd('/'), location.GetLeftPart(UriPartial.Path).TrimEnd('/'));
+            return location;
+        }
+    }
+}
