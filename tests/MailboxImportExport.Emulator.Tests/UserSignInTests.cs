@@ -35,6 +35,64 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
     }
 
     [Fact]
+    public async Task Msal_DeviceCode_ApprovedOnTheDeviceLoginPage_SignsInTheAccountEntered()
+    {
+        var (signIn, shownTask) = StartDeviceCodeSignIn(PublicApp());
+        var shown = await shownTask.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var page = await fx.Http.GetStringAsync(shown.VerificationUrl);
+        Assert.Contains("<form method=\"post\">", page);
+        Assert.Contains($"value=\"{EmulatorFixture.Alice}\"", page); // the default account, prefilled
+        var unknownUser = await PostDeviceLoginAsync(shown.VerificationUrl, shown.UserCode, "nobody@contoso.test");
+        Assert.Equal(HttpStatusCode.BadRequest, unknownUser.Status);
+        Assert.Contains("nobody@contoso.test", unknownUser.Html);
+        var approved = await PostDeviceLoginAsync(shown.VerificationUrl, shown.UserCode.ToLowerInvariant(), EmulatorFixture.Bob);
+        Assert.Equal(HttpStatusCode.OK, approved.Status);
+        Assert.Contains($"You signed in as {EmulatorFixture.Bob}", approved.Html);
+
+        Assert.Equal(EmulatorFixture.Bob, (await signIn).Account.Username);
+        var usedCode = await PostDeviceLoginAsync(shown.VerificationUrl, shown.UserCode, EmulatorFixture.Bob);
+        Assert.Equal(HttpStatusCode.BadRequest, usedCode.Status);
+        Assert.Contains("No pending device code sign-in", usedCode.Html);
+    }
+
+    [Fact]
+    public async Task Msal_DeviceCode_DeclinedOnTheDeviceLoginPage_SurfacesAuthorizationDeclined()
+    {
+        var (signIn, shownTask) = StartDeviceCodeSignIn(PublicApp());
+        var shown = await shownTask.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var declined = await PostDeviceLoginAsync(shown.VerificationUrl, shown.UserCode, "", action: "decline");
+
+        Assert.Equal(HttpStatusCode.OK, declined.Status);
+        Assert.Equal("authorization_declined", (await Assert.ThrowsAsync<MsalServiceException>(() => signIn)).ErrorCode);
+    }
+
+    /// <summary>A device code sign-in, and the code as MSAL shows it to the person.</summary>
+    private static (Task<AuthenticationResult> SignIn, Task<DeviceCodeResult> Shown) StartDeviceCodeSignIn(IPublicClientApplication app)
+    {
+        var shown = new TaskCompletionSource<DeviceCodeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signIn = app.AcquireTokenWithDeviceCode(Scopes, r =>
+        {
+            shown.TrySetResult(r);
+            return Task.CompletedTask;
+        }).ExecuteAsync();
+        return (signIn, shown.Task);
+    }
+
+    private async Task<(HttpStatusCode Status, string Html)> PostDeviceLoginAsync(string page, string code, string user, string action = "approve")
+    {
+        using var response = await fx.Http.PostAsync(page, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["code"] = code,
+            ["username"] = user,
+            ["action"] = action,
+        }));
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Msal_DeviceCode_Declined_SurfacesAuthorizationDeclined()
     {
         var app = PublicApp();

@@ -5,17 +5,19 @@ namespace MailboxImportExport.Emulator.Hosting;
 
 /// <summary>
 /// The one request handler: assigns the request id, applies injected faults, routes to Graph (/v1.0, /beta), the
-/// importUrl (/api/g…), the identity endpoints or the managed identity endpoint (/msi/token), turns errors into their envelopes, and logs the outcome.
+/// importUrl (/api/g…), the identity endpoints, the device login page or the managed identity endpoint (/msi/token), turns errors into their envelopes, and logs the outcome.
 /// </summary>
 internal sealed class EmulatorPipeline
 {
     private readonly EmulatorState _state;
     private readonly IdentityEndpoints _identity;
+    private readonly DeviceLoginPage _deviceLogin;
 
     public EmulatorPipeline(EmulatorState state, IdentityEndpoints identity)
     {
         _state = state;
         _identity = identity;
+        _deviceLogin = new DeviceLoginPage(state);
     }
 
     public async Task HandleAsync(HttpContext http)
@@ -70,6 +72,7 @@ internal sealed class EmulatorPipeline
         }
         if (IdentityEndpoints.IsIdentityRoute(segments)) return _identity.HandleAsync(http, segments);
         if (ManagedIdentities.IsRoute(segments)) return _state.ManagedIdentities.HandleAsync(http, requestId);
+        if (DeviceLoginPage.IsRoute(segments)) return _deviceLogin.HandleAsync(http);
         throw GraphException.SegmentNotFound(segments.Count == 0 ? "/" : segments[0]);
     }
 
