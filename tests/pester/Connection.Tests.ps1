@@ -122,3 +122,41 @@ Describe 'Disconnect-ExMailboxService' {
         Get-ExConnection | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Connect-ExMailboxService -UseDeviceCode at the emulator' {
+    It 'shows the code through the host and signs the person in once it is approved on the device login page' {
+        # The sign-in waits for the person, so it runs in a runspace of its own while this test plays the person.
+        $signIn = [powershell]::Create()
+        $null = $signIn.AddScript({
+                param($ModulePath, $Emulator)
+                Import-Module $ModulePath -ErrorAction Stop
+                Connect-ExMailboxService -Emulator $Emulator -UseDeviceCode -PassThru
+                (Get-ExMailbox -UserId bob@contoso.test).UserId
+            }).AddArgument($env:MAILBOXIMPORTEXPORT_MODULE_PATH).AddArgument($script:emulator.Uri)
+        $running = $signIn.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            $prompt = $null
+            while (-not $prompt -and -not $running.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 200
+                $prompt = $signIn.Streams.Information | Where-Object { "$($_.MessageData)" -match 'enter the code (\S+) to authenticate' } |
+                    Select-Object -First 1
+            }
+            $prompt | Should -Not -BeNullOrEmpty -Because 'the device code is shown through the host'
+            "$($prompt.MessageData)" -match 'open the page (\S+) and enter the code (\S+) to authenticate' | Should -BeTrue
+            $page, $code = $Matches[1], $Matches[2]
+
+            $approval = Invoke-WebRequest -Method Post -Uri $page -SkipCertificateCheck -Body @{ code = $code; username = 'bob@contoso.test' }
+            $approval.StatusCode | Should -Be 200
+
+            $output = $signIn.EndInvoke($running)
+            $signIn.Streams.Error | Should -BeNullOrEmpty
+            $output[0].AuthMethod | Should -Be 'DeviceCode'
+            $output[0].Account | Should -Be 'bob@contoso.test'
+            $output[1] | Should -Be 'bob@contoso.test'
+        }
+        finally {
+            $signIn.Dispose()
+        }
+    }
+}
