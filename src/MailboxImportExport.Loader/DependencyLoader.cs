@@ -25,6 +25,9 @@ public static class DependencyLoader
     private static readonly object Gate = new();
     private static string? s_moduleFolder;
 
+    /// <summary>Serializes the process-wide set-up that the module's runspaces share (its type accelerators).</summary>
+    public static object SyncRoot => Gate;
+
     /// <summary>Installs the resolver for the module laid out in <paramref name="moduleFolder"/>. Runspaces
     /// importing the module at the same time share one resolver (and one load context) per process.</summary>
     /// <exception cref="InvalidOperationException">A copy of the module in another folder was set up first in

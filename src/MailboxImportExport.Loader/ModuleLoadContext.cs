@@ -36,8 +36,18 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
         // The assemblies whose types the cmdlets and the engine exchange (IAsyncEnumerable) sit beside the
         // cmdlets and load once, in the default context.
         var sharedCopy = Path.Combine(_moduleFolder, name.Name + ".dll");
-        return File.Exists(sharedCopy) ? Default.LoadFromAssemblyPath(sharedCopy) : null;
+        if (!File.Exists(sharedCopy))
+        {
+            return null;
+        }
+        // Another module may have loaded it into the default context first, from its own folder: that copy is
+        // the one the cmdlets bound to, and the default context cannot hold a second.
+        return Default.Assemblies.FirstOrDefault(loaded => IsAtLeast(loaded.GetName(), name)) ?? Default.LoadFromAssemblyPath(sharedCopy);
     }
+
+    private static bool IsAtLeast(AssemblyName loaded, AssemblyName requested) =>
+        string.Equals(loaded.Name, requested.Name, StringComparison.OrdinalIgnoreCase)
+        && (requested.Version is null || loaded.Version >= requested.Version);
 
     /// <summary>True when the runtime or PowerShell ships the assembly in at least the version asked for.
     /// A host that ships an older one (an old MSAL, say) does not get to impose it on the engine.</summary>

@@ -78,6 +78,7 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
         { "tampered", 700027 },
         { "unregistered-key", 700027 },
         { "no-jti", 50027 },
+        { "x5c-not-a-certificate", 50027 },
         { "not-a-jwt", 50027 },
     };
 
@@ -98,6 +99,7 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
             "tampered" => Assertion(Registered, _ => { })[..^4] + "AAAA",
             "unregistered-key" => Assertion(other, _ => { }),
             "no-jti" => Assertion(Registered, c => c.Remove("jti")),
+            "x5c-not-a-certificate" => Assertion(Registered, _ => { }, h => { h.Remove("x5t"); h["x5c"] = "bm90IGEgY2VydGlmaWNhdGU="; }),
             _ => "not-a-jwt",
         };
 

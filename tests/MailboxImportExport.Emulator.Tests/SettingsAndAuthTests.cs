@@ -163,7 +163,7 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
         fx.Control.ClearRequests();
 
         using var _ = await fx.Http.PostAsync(
-            $"{EmulatorDefaults.TenantId}/oauth2/v2.0/token?client_id=abc&client_secret=s1&refresh_token=r2&device_code=d3&code=c4&code_verifier=v5&client_assertion=a6",
+            $"{EmulatorDefaults.TenantId}/oauth2/v2.0/token?client_id=abc&client_secret=s1%26tail&refresh_token=r2&device_code=d3&code=c4&code_verifier=v5&client_assertion=a6",
             new FormUrlEncodedContent(new Dictionary<string, string>()));
 
         var query = Assert.Single(fx.Control.Requests).Query;

@@ -92,4 +92,36 @@ public sealed class AssemblyIsolationTests : IClassFixture<EmulatorFixture>, IDi
         Assert.Equal(Enumerable.Repeat("RESULT alice@contoso.test", 4), lines.Where(line => line.StartsWith("RESULT ", StringComparison.Ordinal)));
         Assert.Contains("CONTEXTS 1", lines);
     }
+
+    [Fact]
+    public void A_second_copy_of_the_module_from_another_folder_is_refused_with_what_to_do()
+    {
+        var copy = Path.Combine(_scripts, "copy");
+        foreach (var file in Directory.GetFiles(ModuleUnderTest.ModuleFolder, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(ModuleUnderTest.ModuleFolder, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var script = Script("two-copies.ps1", """
+            param([string] $First, [string] $Second)
+            Import-Module $First -ErrorAction Stop
+            try {
+                Import-Module $Second -ErrorAction Stop
+                'SECOND IMPORTED'
+            }
+            catch {
+                "REFUSED $($_.Exception.Message)"
+            }
+            "IN USE $((Get-Command Connect-ExMailboxService).Module.ModuleBase)"
+            """);
+
+        var run = ScriptProcess.RunInBareHost(script, ModuleUnderTest.ManifestPath, Path.Combine(copy, "MailboxImportExport.psd1"));
+
+        Assert.True(run.ExitCode == 0, run.AllText);
+        Assert.DoesNotContain("SECOND IMPORTED", run.Output);
+        Assert.Contains($"MailboxImportExport was already loaded from {ModuleUnderTest.ModuleFolder}", run.Output);
+        Assert.Contains("start a new PowerShell session", run.Output);
+        Assert.Contains($"IN USE {ModuleUnderTest.ModuleFolder}", run.Output);
+    }
 }

@@ -75,7 +75,7 @@ internal sealed class AuthorizationCodes : IGrantHandler
         var upn = _state.Control.DefaultSignInUser;
         var user = _state.Store.FindUser(upn)
             ?? throw new AadException(400, "invalid_request", 50034, $"The user account {upn} does not exist in the '{EmulatorDefaults.TenantId}' directory.");
-        var code = Base64Url.Encode(RandomNumberGenerator.GetBytes(48));
+        var code = Base64Url.NewSecret();
         lock (_codes)
         {
             _codes[code] = new Issued(client.ClientId, redirectUri, user, scopes, challenge.Length > 0 ? challenge : null, DateTimeOffset.UtcNow + CodeLifetime);
@@ -94,10 +94,12 @@ internal sealed class AuthorizationCodes : IGrantHandler
             {
                 throw new AadException(400, "invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
             }
-            if (!_codes.Remove(code, out issued) || !issued.ClientId.Equals(request.Client.ClientId, StringComparison.OrdinalIgnoreCase))
+            // Another client's attempt leaves the code to the client it was issued to.
+            if (!_codes.TryGetValue(code, out issued) || !issued.ClientId.Equals(request.Client.ClientId, StringComparison.OrdinalIgnoreCase))
             {
                 throw new AadException(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
             }
+            _codes.Remove(code);
             _redeemed.Add(code);
         }
         if (issued.Expires <= DateTimeOffset.UtcNow)

@@ -63,8 +63,7 @@ internal sealed class ClientAssertion
         var der = header["x5c"] is JsonArray { Count: > 0 } chain ? chain[0] : header["x5c"];
         if (sha256 is null && sha1 is null && der is JsonValue value && value.TryGetValue<string>(out var encoded))
         {
-            using var sent = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(encoded));
-            sha256 = Base64Url.Encode(sent.GetCertHash(HashAlgorithmName.SHA256));
+            sha256 = Sha256OfSentCertificate(encoded);
         }
         var match = client.Certificates.FirstOrDefault(c =>
             sha256 is not null ? sha256 == Base64Url.Encode(c.GetCertHash(HashAlgorithmName.SHA256))
@@ -72,6 +71,19 @@ internal sealed class ClientAssertion
         return match ?? throw new AadException(401, "invalid_client", 700027,
             "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., "
             + $"Thumbprint of key used by client: '{sha256 ?? sha1}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{client.ClientId}'.]");
+    }
+
+    private static string Sha256OfSentCertificate(string base64Der)
+    {
+        try
+        {
+            using var sent = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(base64Der));
+            return Base64Url.Encode(sent.GetCertHash(HashAlgorithmName.SHA256));
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw Malformed("The x5c header is not a base64 DER certificate.");
+        }
     }
 
     private static bool VerifySignature(X509Certificate2 certificate, string? algorithm, byte[] signed, byte[] signature)

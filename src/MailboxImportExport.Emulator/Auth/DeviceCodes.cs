@@ -45,7 +45,7 @@ internal sealed class DeviceCodes : IGrantHandler
         var scopes = ScopeRequest.Parse(form["scope"].ToString());
         var lifetime = _state.Control.DeviceCodeLifetime;
         var userCode = string.Concat(Enumerable.Range(0, 9).Select(_ => UserCodeAlphabet[RandomNumberGenerator.GetInt32(UserCodeAlphabet.Length)]));
-        var entry = new Entry(Base64Url.Encode(RandomNumberGenerator.GetBytes(48)), userCode, client.ClientId, scopes, DateTimeOffset.UtcNow + lifetime);
+        var entry = new Entry(Base64Url.NewSecret(), userCode, client.ClientId, scopes, DateTimeOffset.UtcNow + lifetime);
         lock (_byDeviceCode) _byDeviceCode[entry.DeviceCode] = entry;
         var verificationUri = $"{_state.BaseUri}devicelogin";
         return new JsonObject

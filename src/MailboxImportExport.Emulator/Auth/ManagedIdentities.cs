@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
 namespace MailboxImportExport.Emulator.Auth;
@@ -21,7 +20,7 @@ internal sealed class ManagedIdentities
     public ManagedIdentities(EmulatorState state) => _state = state;
 
     /// <summary>The X-IDENTITY-HEADER value App Service gives the app in IDENTITY_HEADER: random per emulator.</summary>
-    public string Header { get; } = Base64Url.Encode(RandomNumberGenerator.GetBytes(24));
+    public string Header { get; } = Base64Url.NewSecret(24);
 
     public static bool IsRoute(IReadOnlyList<string> segments) => segments is ["msi", "token"];
 

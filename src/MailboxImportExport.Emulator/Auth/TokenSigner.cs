@@ -49,6 +49,9 @@ internal static class Base64Url
 {
     public static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>An unguessable opaque value (codes, refresh tokens, headers), URL-safe.</summary>
+    public static string NewSecret(int bytes = 48) => Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes));
+
     public static bool TryDecode(string text, out byte[] bytes)
     {
         var padded = text.Replace('-', '+').Replace('_', '/');

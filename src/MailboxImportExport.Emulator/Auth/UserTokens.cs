@@ -64,8 +64,12 @@ internal sealed class UserTokens
     private sealed record RefreshGrant(string ClientId, string UserObjectId, IReadOnlyList<string> Scopes, DateTimeOffset Issued);
 
     private readonly ConcurrentDictionary<string, RefreshGrant> _refreshTokens = new(StringComparer.Ordinal);
-    /// <summary>Refresh tokens revoked, with when: Entra tells them apart from unknown ones (AADSTS50173).</summary>
-    private readonly ConcurrentDictionary<string, (RefreshGrant Grant, DateTimeOffset Revoked)> _revoked = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Entra's TokensValidFrom per user (object id): grants issued before it are revoked (AADSTS50173). A time rather
+    /// than a list of tokens, so a grant issued while a revocation runs is judged by when it was issued.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokensValidFrom = new(StringComparer.OrdinalIgnoreCase);
+    private DateTimeOffset _everyonesTokensValidFrom = DateTimeOffset.MinValue;
     private readonly EmulatorState _state;
 
     public UserTokens(EmulatorState state) => _state = state;
@@ -85,7 +89,7 @@ internal sealed class UserTokens
         };
         if (request.OfflineAccess)
         {
-            var refreshToken = Base64Url.Encode(RandomNumberGenerator.GetBytes(48));
+            var refreshToken = Base64Url.NewSecret();
             _refreshTokens[refreshToken] = new RefreshGrant(clientId, user.ObjectId, graphScopes, DateTimeOffset.UtcNow);
             response["refresh_token"] = refreshToken;
         }
@@ -101,14 +105,15 @@ internal sealed class UserTokens
     /// </summary>
     public JsonObject Refresh(string clientId, string refreshToken, ScopeRequest request)
     {
-        if (_revoked.TryGetValue(refreshToken, out var revoked))
-        {
-            throw new AadException(400, "invalid_grant", 50173,
-                $"The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{revoked.Grant.Issued:yyyy-MM-ddTHH:mm:ss.fffffffZ}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{revoked.Revoked:yyyy-MM-ddTHH:mm:ss.fffffffZ}'.");
-        }
         if (!_refreshTokens.TryGetValue(refreshToken, out var grant))
         {
             throw new AadException(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
+        }
+        var validFrom = TokensValidFrom(grant.UserObjectId);
+        if (grant.Issued < validFrom)
+        {
+            throw new AadException(400, "invalid_grant", 50173,
+                $"The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{grant.Issued:yyyy-MM-ddTHH:mm:ss.fffffffZ}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{validFrom:yyyy-MM-ddTHH:mm:ss.fffffffZ}'.");
         }
         if (!grant.ClientId.Equals(clientId, StringComparison.OrdinalIgnoreCase))
         {
@@ -128,11 +133,21 @@ internal sealed class UserTokens
     public void Revoke(string? userObjectId)
     {
         var now = DateTimeOffset.UtcNow;
-        foreach (var (token, grant) in _refreshTokens)
+        if (userObjectId is null)
         {
-            if (userObjectId is not null && grant.UserObjectId != userObjectId) continue;
-            if (_refreshTokens.TryRemove(token, out _)) _revoked[token] = (grant, now);
+            lock (_tokensValidFrom) _everyonesTokensValidFrom = now;
         }
+        else
+        {
+            _tokensValidFrom[userObjectId] = now;
+        }
+    }
+
+    private DateTimeOffset TokensValidFrom(string userObjectId)
+    {
+        DateTimeOffset everyone;
+        lock (_tokensValidFrom) everyone = _everyonesTokensValidFrom;
+        return _tokensValidFrom.TryGetValue(userObjectId, out var user) && user > everyone ? user : everyone;
     }
 
     private string IdToken(string clientId, UserRecord user)

@@ -111,7 +111,8 @@ internal static class GraphRouter
     private static void CheckBearer(GraphRequest request)
     {
         var (result, claims) = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization);
-        if ((string?)claims?["idtyp"] == "user") request.SignedInUserId = (string?)claims["oid"];
+        // A user token without an object id reaches no mailbox rather than every one.
+        if ((string?)claims?["idtyp"] == "user") request.SignedInUserId = (string?)claims["oid"] ?? "";
         var message = result switch
         {
             TokenCheck.Valid => null,

@@ -50,7 +50,7 @@ internal sealed class EmulatorPipeline
             _state.RequestLog.Add(new EmulatorRequestLogEntry(
                 http.Request.Method,
                 path,
-                RequestLog.Redact(Uri.UnescapeDataString(http.Request.QueryString.Value?.TrimStart('?') ?? "")),
+                RequestLog.Describe(http.Request.QueryString.Value ?? ""),
                 http.Request.Headers.ContainsKey("Authorization"),
                 http.Response.StatusCode,
                 DateTimeOffset.UtcNow));

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace MailboxImportExport.Emulator.Hosting;
 
 /// <summary>The in-process request log, plus the optional console line per request. Never records a secret.</summary>
@@ -9,17 +7,28 @@ internal sealed class RequestLog
     /// The importUrl's authtoken, and the OAuth parameters that are credentials. Entra takes the latter in the form
     /// body, which is never logged; a client that puts them in the query string must not see them logged either.
     /// </summary>
-    private static readonly Regex Secret = new(
-        "((?:^|&)(?:authtoken|client_secret|client_assertion|refresh_token|device_code|code|code_verifier|access_token|id_token|password)=)[^&]*",
-        RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static readonly HashSet<string> SecretParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "authtoken", "client_secret", "client_assertion", "refresh_token", "device_code", "code", "code_verifier",
+        "access_token", "id_token", "password",
+    };
 
     private readonly List<EmulatorRequestLogEntry> _entries = new();
     private readonly TextWriter? _writer;
 
     public RequestLog(TextWriter? writer) => _writer = writer;
 
-    /// <summary>Replaces the value of every credential parameter in a query string with REDACTED.</summary>
-    public static string Redact(string text) => Secret.Replace(text, "$1REDACTED");
+    /// <summary>
+    /// A raw query string as the log shows it: decoded, with the value of every credential parameter replaced by
+    /// REDACTED. Redacting before decoding keeps an encoded '&amp;' inside a secret from cutting the secret in two.
+    /// </summary>
+    public static string Describe(string rawQuery) => string.Join("&", rawQuery.TrimStart('?')
+        .Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(parameter =>
+        {
+            var name = Uri.UnescapeDataString(parameter.Split('=', 2)[0]);
+            return SecretParameters.Contains(name) ? name + "=REDACTED" : Uri.UnescapeDataString(parameter);
+        }));
 
     public void Add(EmulatorRequestLogEntry entry)
     {
