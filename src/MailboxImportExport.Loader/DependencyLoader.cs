@@ -19,8 +19,8 @@ namespace MailboxImportExport.Loader;
 /// </remarks>
 public static class DependencyLoader
 {
-    public const string EngineAssemblyName = "MailboxImportExport.Engine";
-    public const string DependencyFolderName = "Dependencies";
+    /// <summary>The engine's assembly name: the psm1 picks the engine types to add type accelerators for by it.</summary>
+    public const string EngineAssemblyName = ModuleFolderNames.EngineAssembly;
 
     private static readonly object Gate = new();
     private static string? s_moduleFolder;
@@ -62,7 +62,7 @@ public static class DependencyLoader
     {
         // The cmdlet assembly's own references sit beside it, the engine's in Dependencies; assemblies loaded
         // from one folder do not probe the other.
-        foreach (var folder in new[] { Path.Combine(moduleFolder, DependencyFolderName), moduleFolder })
+        foreach (var folder in new[] { Path.Combine(moduleFolder, ModuleFolderNames.Dependencies), moduleFolder })
         {
             var path = Path.Combine(folder, name.Name + ".dll");
             if (File.Exists(path))

@@ -16,7 +16,7 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
     public ModuleLoadContext(string moduleFolder) : base(ContextName)
     {
         _moduleFolder = moduleFolder;
-        _dependencyFolder = Path.Combine(moduleFolder, DependencyLoader.DependencyFolderName);
+        _dependencyFolder = Path.Combine(moduleFolder, ModuleFolderNames.Dependencies);
         _platformAssemblies = PlatformAssemblies();
     }
 

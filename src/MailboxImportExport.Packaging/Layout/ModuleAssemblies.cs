@@ -13,7 +13,7 @@ namespace MailboxImportExport.Packaging.Layout;
 /// in the module's private load context.</param>
 public sealed record ModuleAssemblies(string Cmdlets, IReadOnlyList<string> Shared, IReadOnlyList<string> Private)
 {
-    public const string EngineName = "MailboxImportExport.Engine";
+    public const string EngineName = ModuleFolderNames.EngineAssembly;
 
     public static ModuleAssemblies Read(string depsJsonPath)
     {

@@ -24,8 +24,8 @@ public static class ModuleLayout
 
     public const string ScriptModuleFileName = ModuleName + ".psm1";
     public const string DepsFileName = ModuleName + ".deps.json";
-    /// <summary>The engine and its dependencies; the loader's DependencyLoader.DependencyFolderName.</summary>
-    public const string DependencyFolder = "Dependencies";
+    /// <summary>The engine and its dependencies, where the loader looks for them.</summary>
+    public const string DependencyFolder = ModuleFolderNames.Dependencies;
     public const string LoaderFileName = ModuleName + ".Loader.dll";
 
     /// <summary>The loader builds, by the PowerShell edition that loads them from Loader/&lt;edition&gt;/.</summary>
