@@ -131,17 +131,22 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
-    public void A_managed_identity_signs_in_through_the_identity_endpoint_of_its_host()
+    public void System_and_user_assigned_managed_identities_sign_in_through_the_identity_endpoint_of_their_host()
     {
         var directory = Directory.CreateTempSubdirectory("mie-managed-identity-").FullName;
         try
         {
             var script = Path.Combine(directory, "scheduled.ps1");
-            File.WriteAllText(script, """
+            var userAssigned = Guid.NewGuid().ToString();
+            _emulator.Server.Control.RegisterUserAssignedIdentity(userAssigned);
+            File.WriteAllText(script, $$"""
                 param([uri] $Emulator)
                 Connect-ExMailboxService -Emulator $Emulator -Identity -ErrorAction Stop
                 Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
                 Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+                Connect-ExMailboxService -Emulator $Emulator -Identity -ClientId {{userAssigned}} -ErrorAction Stop
+                Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
+                Get-ExMailbox bob@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
                 """);
             // What App Service and Azure Functions set for the process: MSAL finds the identity endpoint through them.
             var environment = new Dictionary<string, string>
@@ -155,6 +160,8 @@ public class SignInTests : IClassFixture<EmulatorFixture>
             Assert.True(run.ExitCode == 0, run.AllText);
             Assert.Contains($"METHOD ManagedIdentity CLIENT {EmulatorControl.SystemAssignedIdentityClientId}", run.Output);
             Assert.Contains("MAILBOX alice@contoso.test", run.Output);
+            Assert.Contains($"METHOD ManagedIdentity CLIENT {userAssigned}", run.Output);
+            Assert.Contains("MAILBOX bob@contoso.test", run.Output);
             Assert.DoesNotContain(_emulator.Server.Control.ManagedIdentityHeader, run.AllText);
         }
         finally
