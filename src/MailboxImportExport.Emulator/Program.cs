@@ -2,9 +2,10 @@ using System.Globalization;
 using MailboxImportExport.Emulator;
 using MailboxImportExport.Engine.Auth;
 
-// dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S]
+// dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
 const string Usage = """
-    Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS] [--log]
+    Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
+                                        [--device-code-interval SECONDS] [--managed-identity] [--log]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -12,11 +13,16 @@ const string Usage = """
       --data FILE                 keep the data in this SQLite file (default: in memory)
       --token-lifetime SECONDS    lifetime of issued access tokens (default 3600)
       --session-lifetime SECONDS  lifetime of import sessions (default 3600)
+      --device-code-interval SECONDS
+                                  how often device code sign-ins poll (default 5, as Entra ID)
+      --managed-identity          print the IDENTITY_ENDPOINT and IDENTITY_HEADER values that make a script on this
+                                  machine sign in as the emulator's managed identity (Connect-ExMailboxService -Identity)
       --log                       print one line per request (tokens redacted)
       --help                      show this help
     """;
 
 var options = new EmulatorOptions();
+var showManagedIdentity = false;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -42,6 +48,12 @@ try
             case "--session-lifetime":
                 options.ImportSessionLifetime = TimeSpan.FromSeconds(ParseInt(args[i], Value(), 1, int.MaxValue));
                 break;
+            case "--device-code-interval":
+                options.DeviceCodePollInterval = TimeSpan.FromSeconds(ParseInt(args[i], Value(), 1, 3600));
+                break;
+            case "--managed-identity":
+                showManagedIdentity = true;
+                break;
             case "--log":
                 options.RequestLogWriter = Console.Out;
                 break;
@@ -58,6 +70,12 @@ catch (FormatException e)
 }
 
 await using var server = await EmulatorServer.StartAsync(options);
+if (showManagedIdentity)
+{
+    // Printed before the address line, which scripts wait for: by then they have these too.
+    Console.WriteLine($"IDENTITY_ENDPOINT={server.BaseUri}msi/token");
+    Console.WriteLine($"IDENTITY_HEADER={server.Control.ManagedIdentityHeader}");
+}
 Console.WriteLine($"Emulator listening on {server.BaseUri}");
 Console.WriteLine($"Tenant ID: {EmulatorDefaults.TenantId}");
 Console.WriteLine($"Client ID: {EmulatorDefaults.ClientId}");

@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Nodes;
+using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Fts;
 
 namespace MailboxImportExport.Emulator.Tests;
@@ -95,6 +97,44 @@ public class ServerTests
         Assert.Contains("Unknown argument '--frobnicate'", unknown.Error);
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("--seed demo", help.Output);
+    }
+
+    [Fact]
+    public async Task CommandLine_PrintsTheManagedIdentityVariables_AndPollsDeviceCodesAtTheIntervalGiven()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { typeof(EmulatorServer).Assembly.Location, "--seed", "demo", "--managed-identity", "--device-code-interval", "2" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            // What a script does: read the variables, then wait for the address line.
+            var variables = new Dictionary<string, string>();
+            Uri? baseUri = null;
+            while (baseUri is null && await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+            {
+                if (line.StartsWith("Emulator listening on ", StringComparison.Ordinal)) baseUri = new Uri(line["Emulator listening on ".Length..]);
+                else if (line.Split('=', 2) is [var name, var value]) variables[name] = value;
+            }
+            Assert.NotNull(baseUri);
+            Assert.Equal($"{baseUri}msi/token", variables["IDENTITY_ENDPOINT"]);
+            using var http = new HttpClient(new LoopbackCertificatePin(baseUri).CreateHandler());
+
+            using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"{variables["IDENTITY_ENDPOINT"]}?resource=https://graph.microsoft.com&api-version=2019-08-01");
+            tokenRequest.Headers.Add("X-IDENTITY-HEADER", variables["IDENTITY_HEADER"]);
+            using var token = await http.SendAsync(tokenRequest);
+            using var deviceCode = await http.PostAsync($"{baseUri}{EmulatorDefaults.TenantId}/oauth2/v2.0/devicecode",
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = "User.Read" }));
+
+            Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+            Assert.StartsWith("eyJ", (string?)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"]);
+            Assert.Equal(2, (long)JsonNode.Parse(await deviceCode.Content.ReadAsStringAsync())!["interval"]!);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
     }
 
     private static (int ExitCode, string Output, string Error) RunEmulator(params string[] args)
