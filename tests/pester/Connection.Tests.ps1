@@ -160,3 +160,27 @@ Describe 'Connect-ExMailboxService -UseDeviceCode at the emulator' {
         }
     }
 }
+
+Describe 'Connect-ExMailboxService -Identity at the emulator' {
+    BeforeAll {
+        $script:identityHost = Start-TestEmulator -ManagedIdentity
+    }
+
+    AfterAll {
+        Stop-TestEmulator -Emulator $script:identityHost
+    }
+
+    It 'signs in as the managed identity that IDENTITY_ENDPOINT and IDENTITY_HEADER point to' {
+        # What App Service and Azure Functions set for the script's process.
+        $env:IDENTITY_ENDPOINT = $script:identityHost.IdentityEndpoint
+        $env:IDENTITY_HEADER = $script:identityHost.IdentityHeader
+        try {
+            $connection = Connect-ExMailboxService -Emulator $script:identityHost.Uri -Identity -PassThru
+            $connection.AuthMethod | Should -Be 'ManagedIdentity'
+            (Get-ExMailbox -UserId alice@contoso.test).UserId | Should -Be 'alice@contoso.test'
+        }
+        finally {
+            Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER
+        }
+    }
+}

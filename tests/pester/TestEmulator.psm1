@@ -4,7 +4,9 @@
 function Start-TestEmulator {
     [CmdletBinding()]
     param(
-        [string] $Configuration = 'Release'
+        [string] $Configuration = 'Release',
+        # Also return the IDENTITY_ENDPOINT and IDENTITY_HEADER values of the emulator's managed identity endpoint.
+        [switch] $ManagedIdentity
     )
     $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
     $emulatorDll = [System.IO.Path]::Combine($repoRoot, 'src', 'MailboxImportExport.Emulator', 'bin', $Configuration, 'net10.0', 'MailboxImportExport.Emulator.dll')
@@ -13,17 +15,28 @@ function Start-TestEmulator {
     }
 
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($emulatorDll, '--port', '0', '--seed', 'demo')) { $startInfo.ArgumentList.Add($argument) }
+    $arguments = @($emulatorDll, '--port', '0', '--seed', 'demo', '--device-code-interval', '1')
+    if ($ManagedIdentity) { $arguments += '--managed-identity' }
+    foreach ($argument in $arguments) { $startInfo.ArgumentList.Add($argument) }
     $startInfo.RedirectStandardOutput = $true
     $startInfo.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($startInfo)
 
+    $variables = @{}
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
     while ([DateTime]::UtcNow -lt $deadline) {
         $line = $process.StandardOutput.ReadLine()
         if ($null -eq $line) { break }
-        if ($line -match '(https://127\.0\.0\.1:\d+/)') {
-            return [pscustomobject]@{ Process = $process; Uri = [uri]$Matches[1] }
+        if ($line -match '^(IDENTITY_ENDPOINT|IDENTITY_HEADER)=(.+)$') {
+            $variables[$Matches[1]] = $Matches[2]
+        }
+        elseif ($line -match '(https://127\.0\.0\.1:\d+/)') {
+            return [pscustomobject]@{
+                Process          = $process
+                Uri              = [uri]$Matches[1]
+                IdentityEndpoint = $variables['IDENTITY_ENDPOINT']
+                IdentityHeader   = $variables['IDENTITY_HEADER']
+            }
         }
     }
     $process.Kill()
