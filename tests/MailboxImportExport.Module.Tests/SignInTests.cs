@@ -93,81 +93,69 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     {
         const string password = "planted-pfx-password-31b9";
         var clientId = Guid.NewGuid().ToString();
-        var directory = Directory.CreateTempSubdirectory("mie-certificate-").FullName;
-        try
-        {
-            using var registered = SelfSignedCertificate("CN=MailboxImportExport nightly export");
-            using var unregistered = SelfSignedCertificate("CN=Some other app");
-            _emulator.Server.Control.RegisterApplication(clientId, certificate: registered);
-            var registeredPath = Path.Combine(directory, "nightly-export.pfx");
-            var unregisteredPath = Path.Combine(directory, "other.pfx");
-            File.WriteAllBytes(registeredPath, registered.Export(X509ContentType.Pfx, password));
-            File.WriteAllBytes(unregisteredPath, unregistered.Export(X509ContentType.Pfx, password));
+        using var temporary = new TemporaryDirectory("mie-certificate-");
+        var directory = temporary.Path;
+        using var registered = SelfSignedCertificate("CN=MailboxImportExport nightly export");
+        using var unregistered = SelfSignedCertificate("CN=Some other app");
+        _emulator.Server.Control.RegisterApplication(clientId, certificate: registered);
+        var registeredPath = Path.Combine(directory, "nightly-export.pfx");
+        var unregisteredPath = Path.Combine(directory, "other.pfx");
+        File.WriteAllBytes(registeredPath, registered.Export(X509ContentType.Pfx, password));
+        File.WriteAllBytes(unregisteredPath, unregistered.Export(X509ContentType.Pfx, password));
 
-            using var session = new PowerShellSession();
-            var result = session.Run("""
-                $password = [System.Net.NetworkCredential]::new('', $args[4]).SecurePassword
-                Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[2] -CertificatePassword $password -PassThru -Verbose
-                Get-ExMailbox alice@contoso.test
-                Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[3] -CertificatePassword $password
-                """, _emulator.BaseUri, clientId, registeredPath, unregisteredPath, password);
+        using var session = new PowerShellSession();
+        var result = session.Run("""
+            $password = [System.Net.NetworkCredential]::new('', $args[4]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[2] -CertificatePassword $password -PassThru -Verbose
+            Get-ExMailbox alice@contoso.test
+            Connect-ExMailboxService -Emulator $args[0] -ClientId $args[1] -CertificatePath $args[3] -CertificatePassword $password
+            """, _emulator.BaseUri, clientId, registeredPath, unregisteredPath, password);
 
-            Assert.Equal(2, result.Output.Count);
-            Assert.Equal("Certificate", result.Output[0].Properties["AuthMethod"].Value.ToString());
-            Assert.Equal(clientId, result.Output[0].Properties["ClientId"].Value);
-            Assert.Contains(result.Verbose, v => v.Contains(registered.Thumbprint, StringComparison.Ordinal));
-            Assert.Equal("alice@contoso.test", result.Output[1].Properties["UserId"].Value);
-            var error = Assert.Single(result.Errors);
-            Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
-            Assert.Contains("invalid_client", error.Exception.Message);
-            // Neither the signed assertion nor the PFX password shows anywhere.
-            Assert.DoesNotContain(password, result.AllText);
-            Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", result.AllText);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal("Certificate", result.Output[0].Properties["AuthMethod"].Value.ToString());
+        Assert.Equal(clientId, result.Output[0].Properties["ClientId"].Value);
+        Assert.Contains(result.Verbose, v => v.Contains(registered.Thumbprint, StringComparison.Ordinal));
+        Assert.Equal("alice@contoso.test", result.Output[1].Properties["UserId"].Value);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
+        Assert.Contains("invalid_client", error.Exception.Message);
+        // Neither the signed assertion nor the PFX password shows anywhere.
+        Assert.DoesNotContain(password, result.AllText);
+        Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", result.AllText);
     }
 
     [Fact]
     public void System_and_user_assigned_managed_identities_sign_in_through_the_identity_endpoint_of_their_host()
     {
-        var directory = Directory.CreateTempSubdirectory("mie-managed-identity-").FullName;
-        try
+        using var temporary = new TemporaryDirectory("mie-managed-identity-");
+        var directory = temporary.Path;
+        var script = Path.Combine(directory, "scheduled.ps1");
+        var userAssigned = Guid.NewGuid().ToString();
+        _emulator.Server.Control.RegisterUserAssignedIdentity(userAssigned);
+        File.WriteAllText(script, $$"""
+            param([uri] $Emulator)
+            Connect-ExMailboxService -Emulator $Emulator -Identity -ErrorAction Stop
+            Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
+            Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+            Connect-ExMailboxService -Emulator $Emulator -Identity -ClientId {{userAssigned}} -ErrorAction Stop
+            Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
+            Get-ExMailbox bob@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+            """);
+        // What App Service and Azure Functions set for the process: MSAL finds the identity endpoint through them.
+        var environment = new Dictionary<string, string>
         {
-            var script = Path.Combine(directory, "scheduled.ps1");
-            var userAssigned = Guid.NewGuid().ToString();
-            _emulator.Server.Control.RegisterUserAssignedIdentity(userAssigned);
-            File.WriteAllText(script, $$"""
-                param([uri] $Emulator)
-                Connect-ExMailboxService -Emulator $Emulator -Identity -ErrorAction Stop
-                Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
-                Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
-                Connect-ExMailboxService -Emulator $Emulator -Identity -ClientId {{userAssigned}} -ErrorAction Stop
-                Get-ExConnection | ForEach-Object { "METHOD $($_.AuthMethod) CLIENT $($_.ClientId)" }
-                Get-ExMailbox bob@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
-                """);
-            // What App Service and Azure Functions set for the process: MSAL finds the identity endpoint through them.
-            var environment = new Dictionary<string, string>
-            {
-                ["IDENTITY_ENDPOINT"] = new Uri(_emulator.BaseUri, "msi/token").ToString(),
-                ["IDENTITY_HEADER"] = _emulator.Server.Control.ManagedIdentityHeader,
-            };
+            ["IDENTITY_ENDPOINT"] = new Uri(_emulator.BaseUri, "msi/token").ToString(),
+            ["IDENTITY_HEADER"] = _emulator.Server.Control.ManagedIdentityHeader,
+        };
 
-            var run = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+        var run = ScriptProcess.Run(_emulator.BaseUri, script, environment);
 
-            Assert.True(run.ExitCode == 0, run.AllText);
-            Assert.Contains($"METHOD ManagedIdentity CLIENT {EmulatorControl.SystemAssignedIdentityClientId}", run.Output);
-            Assert.Contains("MAILBOX alice@contoso.test", run.Output);
-            Assert.Contains($"METHOD ManagedIdentity CLIENT {userAssigned}", run.Output);
-            Assert.Contains("MAILBOX bob@contoso.test", run.Output);
-            Assert.DoesNotContain(_emulator.Server.Control.ManagedIdentityHeader, run.AllText);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        Assert.True(run.ExitCode == 0, run.AllText);
+        Assert.Contains($"METHOD ManagedIdentity CLIENT {EmulatorControl.SystemAssignedIdentityClientId}", run.Output);
+        Assert.Contains("MAILBOX alice@contoso.test", run.Output);
+        Assert.Contains($"METHOD ManagedIdentity CLIENT {userAssigned}", run.Output);
+        Assert.Contains("MAILBOX bob@contoso.test", run.Output);
+        Assert.DoesNotContain(_emulator.Server.Control.ManagedIdentityHeader, run.AllText);
     }
 
     private static X509Certificate2 SelfSignedCertificate(string subject)
@@ -196,90 +184,78 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     [Fact]
     public void A_persisted_cache_lets_a_second_process_sign_in_without_asking()
     {
-        var directory = Directory.CreateTempSubdirectory("mie-token-cache-").FullName;
-        try
-        {
-            var script = Path.Combine(directory, "connect.ps1");
-            File.WriteAllText(script, $$"""
-                param([uri] $Emulator)
-                $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
-                Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -AllowUnencryptedTokenCache -ErrorAction Stop
-                Get-ExConnection | ForEach-Object { "SCOPE $($_.TokenCacheScope)" }
-                Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
-                """);
-            var cacheFolder = Path.Combine(directory, "cache"); // created by the module
-            var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = cacheFolder };
-            _emulator.Server.Control.ClearRequests();
+        using var temporary = new TemporaryDirectory("mie-token-cache-");
+        var directory = temporary.Path;
+        var script = Path.Combine(directory, "connect.ps1");
+        File.WriteAllText(script, $$"""
+            param([uri] $Emulator)
+            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+            Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -AllowUnencryptedTokenCache -ErrorAction Stop
+            Get-ExConnection | ForEach-Object { "SCOPE $($_.TokenCacheScope)" }
+            Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
+            """);
+        var cacheFolder = Path.Combine(directory, "cache"); // created by the module
+        var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = cacheFolder };
+        _emulator.Server.Control.ClearRequests();
 
-            var first = ScriptProcess.Run(_emulator.BaseUri, script, environment);
-            var second = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+        var first = ScriptProcess.Run(_emulator.BaseUri, script, environment);
+        var second = ScriptProcess.Run(_emulator.BaseUri, script, environment);
 
-            foreach (var run in new[] { first, second })
-            {
-                Assert.True(run.ExitCode == 0, run.AllText);
-                Assert.Contains("SCOPE CurrentUser", run.Output);
-                Assert.Contains("MAILBOX alice@contoso.test", run.Output);
-            }
-            Assert.Equal(1, TokenRequests());
-            var plainFile = Directory.GetFiles(cacheFolder, "*.unprotected.cache").SingleOrDefault();
-            if (plainFile is not null) // no keyring here: the opted-in plain file holds the cache
-            {
-                Assert.Contains("not encrypted", first.Output);
-                if (!OperatingSystem.IsWindows())
-                {
-                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(plainFile));
-                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cacheFolder));
-                }
-                // The cache holds the access token; nothing the processes printed does.
-                var cached = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(plainFile))!["AccessToken"]!.AsObject();
-                var token = (string)cached.Single().Value!["secret"]!;
-                Assert.StartsWith("eyJ", token);
-                Assert.DoesNotContain(token, first.AllText + second.AllText);
-            }
-            else
-            {
-                Assert.DoesNotContain("not encrypted", first.AllText);
-            }
-            Assert.DoesNotContain(EmulatorDefaults.ClientSecret, first.AllText + second.AllText);
-        }
-        finally
+        foreach (var run in new[] { first, second })
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.True(run.ExitCode == 0, run.AllText);
+            Assert.Contains("SCOPE CurrentUser", run.Output);
+            Assert.Contains("MAILBOX alice@contoso.test", run.Output);
         }
+        Assert.Equal(1, TokenRequests());
+        var plainFile = Directory.GetFiles(cacheFolder, "*.unprotected.cache").SingleOrDefault();
+        if (plainFile is not null) // no keyring here: the opted-in plain file holds the cache
+        {
+            Assert.Contains("not encrypted", first.Output);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(plainFile));
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(cacheFolder));
+            }
+            // The cache holds the access token; nothing the processes printed does.
+            var cached = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(plainFile))!["AccessToken"]!.AsObject();
+            var token = (string)cached.Single().Value!["secret"]!;
+            Assert.StartsWith("eyJ", token);
+            Assert.DoesNotContain(token, first.AllText + second.AllText);
+        }
+        else
+        {
+            Assert.DoesNotContain("not encrypted", first.AllText);
+        }
+        Assert.DoesNotContain(EmulatorDefaults.ClientSecret, first.AllText + second.AllText);
     }
 
     [Fact]
     public void Without_a_keyring_the_persisted_cache_is_refused_unless_the_unencrypted_file_is_allowed()
     {
-        var directory = Directory.CreateTempSubdirectory("mie-token-cache-").FullName;
-        try
+        using var temporary = new TemporaryDirectory("mie-token-cache-");
+        var directory = temporary.Path;
+        var script = Path.Combine(directory, "connect.ps1");
+        File.WriteAllText(script, $$"""
+            param([uri] $Emulator)
+            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+            Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -ErrorAction Stop
+            "CONNECTED"
+            """);
+
+        var run = ScriptProcess.Run(_emulator.BaseUri, script, new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = directory });
+
+        if (run.Output.Contains("CONNECTED"))
         {
-            var script = Path.Combine(directory, "connect.ps1");
-            File.WriteAllText(script, $$"""
-                param([uri] $Emulator)
-                $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
-                Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -ErrorAction Stop
-                "CONNECTED"
-                """);
-
-            var run = ScriptProcess.Run(_emulator.BaseUri, script, new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = directory });
-
-            if (run.Output.Contains("CONNECTED"))
-            {
-                // This machine has a working keyring (or DPAPI/Keychain): the protected cache was used, no plain file.
-                Assert.False(File.Exists(Path.Combine(directory, "msal.unprotected.cache")));
-            }
-            else
-            {
-                Assert.Contains("cannot be protected", run.AllText);
-                Assert.Contains("-TokenCacheScope Process", run.AllText);
-                Assert.Contains("-AllowUnencryptedTokenCache", run.AllText);
-                Assert.Empty(Directory.GetFiles(directory, "*.cache"));
-            }
+            // This machine has a working keyring (or DPAPI/Keychain): the protected cache was used, no plain file.
+            Assert.False(File.Exists(Path.Combine(directory, "msal.unprotected.cache")));
         }
-        finally
+        else
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.Contains("cannot be protected", run.AllText);
+            Assert.Contains("-TokenCacheScope Process", run.AllText);
+            Assert.Contains("-AllowUnencryptedTokenCache", run.AllText);
+            Assert.Empty(Directory.GetFiles(directory, "*.cache"));
         }
     }
 
@@ -308,48 +284,42 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     public void No_secret_or_token_reaches_any_stream_error_or_file_of_a_whole_job()
     {
         const string wrongSecret = "planted-wrong-secret-5f1c";
-        var directory = Directory.CreateTempSubdirectory("mie-secret-scan-").FullName;
-        try
-        {
-            using var session = new PowerShellSession();
-            var result = session.Run("""
-                $DebugPreference = 'Continue'
-                $VerbosePreference = 'Continue'
-                $wrong = [System.Net.NetworkCredential]::new('', $args[3]).SecurePassword
-                Connect-ExMailboxService -Emulator $args[0] -ClientSecret $wrong
-                $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
-                Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -PassThru
-                Get-ExConnection | Out-Default
-                $alice = Get-ExMailbox alice@contoso.test
-                Get-ExMailboxFolder -MailboxId $alice.MailboxId -Delta -DeltaStatePath ($args[2] + '/delta.json') | Out-Null
-                $items = $alice | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 3
-                $items | Export-ExMailboxItem -Path ($args[2] + '/export')
-                $bob = Get-ExMailbox bob@contoso.test
-                $session = $bob | New-ExImportSession
-                $session | Out-Default
-                Import-ExMailboxItem -Path ($args[2] + '/export') -Session $session -TargetWellKnownName inbox | Out-Default
-                Disconnect-ExMailboxService
-                """,
-                _emulator.BaseUri, EmulatorDefaults.ClientSecret, directory, wrongSecret);
+        using var temporary = new TemporaryDirectory("mie-secret-scan-");
+        var directory = temporary.Path;
+        using var session = new PowerShellSession();
+        var result = session.Run("""
+            $DebugPreference = 'Continue'
+            $VerbosePreference = 'Continue'
+            $wrong = [System.Net.NetworkCredential]::new('', $args[3]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $wrong
+            $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
+            Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -PassThru
+            Get-ExConnection | Out-Default
+            $alice = Get-ExMailbox alice@contoso.test
+            Get-ExMailboxFolder -MailboxId $alice.MailboxId -Delta -DeltaStatePath ($args[2] + '/delta.json') | Out-Null
+            $items = $alice | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 3
+            $items | Export-ExMailboxItem -Path ($args[2] + '/export')
+            $bob = Get-ExMailbox bob@contoso.test
+            $session = $bob | New-ExImportSession
+            $session | Out-Default
+            Import-ExMailboxItem -Path ($args[2] + '/export') -Session $session -TargetWellKnownName inbox | Out-Default
+            Disconnect-ExMailboxService
+            """,
+            _emulator.BaseUri, EmulatorDefaults.ClientSecret, directory, wrongSecret);
 
-            Assert.Single(result.Errors); // the wrong secret, reported without itself
-            Assert.True(result.Debug.Count > 0 && result.Verbose.Count > 0);
-            var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
-            Assert.Contains(files, f => f.EndsWith(".fts", StringComparison.Ordinal));
-            var fileText = files.ToDictionary(f => f, f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f)));
-            foreach (var text in fileText.Values.Append(result.AllText))
-            {
-                Assert.DoesNotContain(EmulatorDefaults.ClientSecret, text);
-                Assert.DoesNotContain(wrongSecret, text);
-                Assert.DoesNotContain("Bearer ", text);
-            }
-            // Access tokens are JWTs; so are the emulator's delta tokens, which the delta state file rightly keeps.
-            foreach (var text in fileText.Where(f => !f.Key.EndsWith("delta.json", StringComparison.Ordinal)).Select(f => f.Value).Append(result.AllText))
-                Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", text);
-        }
-        finally
+        Assert.Single(result.Errors); // the wrong secret, reported without itself
+        Assert.True(result.Debug.Count > 0 && result.Verbose.Count > 0);
+        var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => f.EndsWith(".fts", StringComparison.Ordinal));
+        var fileText = files.ToDictionary(f => f, f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f)));
+        foreach (var text in fileText.Values.Append(result.AllText))
         {
-            Directory.Delete(directory, recursive: true);
+            Assert.DoesNotContain(EmulatorDefaults.ClientSecret, text);
+            Assert.DoesNotContain(wrongSecret, text);
+            Assert.DoesNotContain("Bearer ", text);
         }
+        // Access tokens are JWTs; so are the emulator's delta tokens, which the delta state file rightly keeps.
+        foreach (var text in fileText.Where(f => !f.Key.EndsWith("delta.json", StringComparison.Ordinal)).Select(f => f.Value).Append(result.AllText))
+            Assert.DoesNotMatch(@"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.", text);
     }
 }
