@@ -24,7 +24,10 @@ public static class ScriptProcess
     /// <summary>Runs the script in the bare test host, which imports nothing: the script does, after whatever
     /// it loads first. Its arguments arrive as $args.</summary>
     public static ScriptProcessResult RunInBareHost(string scriptPath, params string[] arguments) =>
-        Start(Path.Combine(BareHostFolder, "MailboxImportExport.TestHost.dll"), [scriptPath, .. arguments], environment: null);
+        RunInBareHost(scriptPath, arguments, environment: null);
+
+    public static ScriptProcessResult RunInBareHost(string scriptPath, string[] arguments, IReadOnlyDictionary<string, string>? environment) =>
+        Start(Path.Combine(BareHostFolder, "MailboxImportExport.TestHost.dll"), [scriptPath, .. arguments], environment);
 
     private static ScriptProcessResult Start(string hostAssembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {

@@ -124,6 +124,27 @@ public class UserSignInTests
         Assert.Empty(emulator.Control.PendingDeviceCodes);
     }
 
+    [Fact]
+    public void Interactive_sign_in_where_no_browser_can_open_says_to_use_a_device_code()
+    {
+        // MSAL opens the system browser on Linux with xdg-open and its kin: a PATH without them is a server without a
+        // desktop. On Windows and macOS a browser always opens (this test would open one), so it checks Linux only.
+        if (!OperatingSystem.IsLinux()) return;
+        using var temporary = new TemporaryDirectory("mie-no-browser-");
+        var script = Path.Combine(temporary.Path, "interactive.ps1");
+        File.WriteAllText(script, """
+            param([string] $Manifest)
+            Import-Module $Manifest -ErrorAction Stop
+            Connect-ExMailboxService -ClientId 3f2b8c1e-7d4a-4e59-9b60-2c8d1e5f7a93 -TenantId contoso.onmicrosoft.com -AuthorityHost https://127.0.0.1:9/ -GraphEndpoint https://127.0.0.1:9/ -TokenCacheScope Process
+            """);
+
+        var run = ScriptProcess.RunInBareHost(script, [ModuleUnderTest.ManifestPath], new Dictionary<string, string> { ["PATH"] = temporary.Path });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("MailboxImportExport.Engine.Auth.ExAuthenticationException: No web browser could be opened", run.Error);
+        Assert.Contains("Sign in with -UseDeviceCode instead", run.Error);
+    }
+
     /// <summary>
     /// Interactive sign-in, driven at the engine (the cmdlet opens the system browser, which a test cannot click):
     /// the sign-in page is fetched like a browser would, and its redirect carries the code back to MSAL.

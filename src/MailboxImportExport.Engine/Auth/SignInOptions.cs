@@ -181,7 +181,22 @@ public sealed class InteractiveSignIn : UserSignIn
         var request = app.AcquireTokenInteractive(scopes).WithPrompt(Prompt.SelectAccount);
         if (Account is not null) request = request.WithLoginHint(Account);
         if (WebUi is not null) request = request.WithCustomWebUi(WebUi);
-        return request.ExecuteAsync(cancellationToken);
+        return WithBrowserAdviceAsync(request.ExecuteAsync(cancellationToken));
+    }
+
+    /// <summary>Where no browser can open (a server, an SSH session on Linux), the way out is device code sign-in: say so.</summary>
+    private static async Task<AuthenticationResult> WithBrowserAdviceAsync(Task<AuthenticationResult> signIn)
+    {
+        try
+        {
+            return await signIn.ConfigureAwait(false);
+        }
+        catch (MsalClientException e) when (e.ErrorCode == MsalError.LinuxXdgOpen)
+        {
+            throw new ExAuthenticationException("BrowserUnavailable",
+                "No web browser could be opened on this computer for the sign-in page (xdg-open, gnome-open, kfmclient and wslview are missing or failed). "
+                + "Sign in with -UseDeviceCode instead, which shows a code to enter in a browser on any other device.", e);
+        }
     }
 }
 
