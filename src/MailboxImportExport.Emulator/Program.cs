@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using MailboxImportExport.Emulator;
 using MailboxImportExport.Engine.Auth;
 
 // dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
 const string Usage = """
     Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
-                                        [--device-code-interval SECONDS] [--managed-identity] [--log]
+                                        [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -17,12 +18,16 @@ const string Usage = """
                                   how often device code sign-ins poll (default 5, as Entra ID)
       --managed-identity          print the IDENTITY_ENDPOINT and IDENTITY_HEADER values that make a script on this
                                   machine sign in as the emulator's managed identity (Connect-ExMailboxService -Identity)
+      --app-certificate CLIENT_ID FILE
+                                  let the app CLIENT_ID (registered if new) sign in with the certificate in FILE (.cer,
+                                  .pem or .crt; only its public key is read); may be repeated
       --log                       print one line per request (tokens redacted)
       --help                      show this help
     """;
 
 var options = new EmulatorOptions();
 var showManagedIdentity = false;
+var appCertificates = new List<(string ClientId, X509Certificate2 Certificate)>();
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -54,6 +59,10 @@ try
             case "--managed-identity":
                 showManagedIdentity = true;
                 break;
+            case "--app-certificate":
+                var clientId = Guid.TryParse(Value(), out var id) ? id.ToString() : throw new FormatException("--app-certificate needs a client id (a GUID) first.");
+                appCertificates.Add((clientId, LoadCertificate(Value())));
+                break;
             case "--log":
                 options.RequestLogWriter = Console.Out;
                 break;
@@ -70,6 +79,12 @@ catch (FormatException e)
 }
 
 await using var server = await EmulatorServer.StartAsync(options);
+foreach (var (clientId, certificate) in appCertificates)
+{
+    if (clientId.Equals(EmulatorDefaults.ClientId, StringComparison.OrdinalIgnoreCase)) server.Control.RegisterClientCertificate(clientId, certificate);
+    else server.Control.RegisterApplication(clientId, certificate: certificate);
+    Console.WriteLine($"App {clientId} accepts certificate {certificate.Thumbprint} ({certificate.Subject})");
+}
 if (showManagedIdentity)
 {
     // Printed before the address line, which scripts wait for: by then they have these too.
@@ -90,6 +105,18 @@ Console.CancelKeyPress += (_, e) =>
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
 await stopped.Task;
 return 0;
+
+static X509Certificate2 LoadCertificate(string path)
+{
+    try
+    {
+        return X509CertificateLoader.LoadCertificateFromFile(path);
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+    {
+        throw new FormatException($"--app-certificate: '{path}' is not a readable certificate file (.cer, .pem or .crt): {e.Message}");
+    }
+}
 
 static int ParseInt(string name, string text, int min, int max) =>
     int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Fts;
+using Microsoft.Identity.Client;
 
 namespace MailboxImportExport.Emulator.Tests;
 
@@ -102,39 +103,97 @@ public class ServerTests
     [Fact]
     public async Task CommandLine_PrintsTheManagedIdentityVariables_AndPollsDeviceCodesAtTheIntervalGiven()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { typeof(EmulatorServer).Assembly.Location, "--seed", "demo", "--managed-identity", "--device-code-interval", "2" })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
+        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "demo", "--managed-identity", "--device-code-interval", "2");
+        var variables = emulator.Printed.Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
+        Assert.Equal($"{emulator.BaseUri}msi/token", variables["IDENTITY_ENDPOINT"]);
+
+        using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"{variables["IDENTITY_ENDPOINT"]}?resource=https://graph.microsoft.com&api-version=2019-08-01");
+        tokenRequest.Headers.Add("X-IDENTITY-HEADER", variables["IDENTITY_HEADER"]);
+        using var token = await emulator.Http.SendAsync(tokenRequest);
+        using var deviceCode = await emulator.Http.PostAsync($"{emulator.BaseUri}{EmulatorDefaults.TenantId}/oauth2/v2.0/devicecode",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = "User.Read" }));
+
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        Assert.StartsWith("eyJ", (string?)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"]);
+        Assert.Equal(2, (long)JsonNode.Parse(await deviceCode.Content.ReadAsStringAsync())!["interval"]!);
+    }
+
+    [Fact]
+    public async Task CommandLine_AppCertificate_LetsThatAppSignInWithTheCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Nightly export", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var clientId = Guid.NewGuid().ToString();
+        var pemFile = Path.Combine(Path.GetTempPath(), $"mie-app-{clientId}.pem");
+        File.WriteAllText(pemFile, certificate.ExportCertificatePem());
         try
         {
-            // What a script does: read the variables, then wait for the address line.
-            var variables = new Dictionary<string, string>();
-            Uri? baseUri = null;
-            while (baseUri is null && await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
-            {
-                if (line.StartsWith("Emulator listening on ", StringComparison.Ordinal)) baseUri = new Uri(line["Emulator listening on ".Length..]);
-                else if (line.Split('=', 2) is [var name, var value]) variables[name] = value;
-            }
-            Assert.NotNull(baseUri);
-            Assert.Equal($"{baseUri}msi/token", variables["IDENTITY_ENDPOINT"]);
-            using var http = new HttpClient(new LoopbackCertificatePin(baseUri).CreateHandler());
+            await using var emulator = await CommandLineEmulator.StartAsync("--app-certificate", clientId, pemFile);
+            var app = ConfidentialClientApplicationBuilder.Create(clientId)
+                .WithCertificate(certificate)
+                .WithAuthority($"{emulator.BaseUri}{EmulatorDefaults.TenantId}", validateAuthority: false)
+                .WithInstanceDiscovery(false)
+                .WithHttpClientFactory(new FixedHttpClientFactory(emulator.Http))
+                .Build();
 
-            using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"{variables["IDENTITY_ENDPOINT"]}?resource=https://graph.microsoft.com&api-version=2019-08-01");
-            tokenRequest.Headers.Add("X-IDENTITY-HEADER", variables["IDENTITY_HEADER"]);
-            using var token = await http.SendAsync(tokenRequest);
-            using var deviceCode = await http.PostAsync($"{baseUri}{EmulatorDefaults.TenantId}/oauth2/v2.0/devicecode",
-                new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = EmulatorDefaults.ClientId, ["scope"] = "User.Read" }));
+            var result = await app.AcquireTokenForClient(new[] { "https://graph.microsoft.com/.default" }).ExecuteAsync();
 
-            Assert.Equal(HttpStatusCode.OK, token.StatusCode);
-            Assert.StartsWith("eyJ", (string?)JsonNode.Parse(await token.Content.ReadAsStringAsync())!["access_token"]);
-            Assert.Equal(2, (long)JsonNode.Parse(await deviceCode.Content.ReadAsStringAsync())!["interval"]!);
+            Assert.Contains($"App {clientId} accepts certificate {certificate.Thumbprint} (CN=Nightly export)", emulator.Printed);
+            Assert.StartsWith("eyJ", result.AccessToken);
         }
         finally
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            File.Delete(pemFile);
         }
+        Assert.Contains("not a readable certificate file", RunEmulator("--app-certificate", clientId, pemFile + ".missing").Error);
+    }
+
+    /// <summary>The emulator as a script starts it: a child process whose lines up to "Emulator listening on" are read.</summary>
+    private sealed class CommandLineEmulator : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private CommandLineEmulator(Process process, Uri baseUri, List<string> printed)
+        {
+            _process = process;
+            BaseUri = baseUri;
+            Printed = printed;
+            Http = new HttpClient(new LoopbackCertificatePin(baseUri).CreateHandler());
+        }
+
+        public Uri BaseUri { get; }
+        public IReadOnlyList<string> Printed { get; }
+        public HttpClient Http { get; }
+
+        public static async Task<CommandLineEmulator> StartAsync(params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args.Prepend(typeof(EmulatorServer).Assembly.Location)) start.ArgumentList.Add(arg);
+            var process = Process.Start(start)!;
+            var printed = new List<string>();
+            while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
+            {
+                if (line.StartsWith("Emulator listening on ", StringComparison.Ordinal))
+                    return new CommandLineEmulator(process, new Uri(line["Emulator listening on ".Length..]), printed);
+                printed.Add(line);
+            }
+            throw new InvalidOperationException("The emulator ended before listening: " + await process.StandardError.ReadToEndAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            _process.Kill();
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+    }
+
+    private sealed class FixedHttpClientFactory(HttpClient client) : IMsalHttpClientFactory
+    {
+        public HttpClient GetHttpClient() => client;
     }
 
     private static (int ExitCode, string Output, string Error) RunEmulator(params string[] args)
