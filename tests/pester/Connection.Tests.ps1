@@ -184,3 +184,38 @@ Describe 'Connect-ExMailboxService -Identity at the emulator' {
         }
     }
 }
+
+Describe 'Connect-ExMailboxService with a certificate at the emulator' {
+    BeforeAll {
+        # A self-signed certificate for a new app: the emulator gets its public part, the script the PFX.
+        $key = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=Pester nightly export', $key,
+            [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $script:certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddDays(-1), [DateTimeOffset]::UtcNow.AddDays(30))
+        $script:appId = [guid]::NewGuid().ToString()
+        $cerFile = Join-Path $TestDrive 'nightly-export.cer'
+        $script:pfxFile = Join-Path $TestDrive 'nightly-export.pfx'
+        $script:pfxPassword = [System.Net.NetworkCredential]::new('', 'pester-pfx-password').SecurePassword
+        [System.IO.File]::WriteAllBytes($cerFile, $script:certificate.Export('Cert'))
+        [System.IO.File]::WriteAllBytes($script:pfxFile, $script:certificate.Export('Pfx', 'pester-pfx-password'))
+        $script:certificateHost = Start-TestEmulator -ArgumentList '--app-certificate', $script:appId, $cerFile
+    }
+
+    AfterAll {
+        Stop-TestEmulator -Emulator $script:certificateHost
+    }
+
+    It 'signs in as the app with the PFX file that holds the registered certificate' {
+        $connection = Connect-ExMailboxService -Emulator $script:certificateHost.Uri -ClientId $script:appId `
+            -CertificatePath $script:pfxFile -CertificatePassword $script:pfxPassword -PassThru
+        $connection.AuthMethod | Should -Be 'Certificate'
+        $connection.ClientId | Should -Be $script:appId
+        (Get-ExMailbox -UserId bob@contoso.test).UserId | Should -Be 'bob@contoso.test'
+    }
+
+    It 'is refused for an app that does not hold the certificate' {
+        { Connect-ExMailboxService -Emulator $script:certificateHost.Uri -ClientId ([guid]::NewGuid()) `
+                -CertificatePath $script:pfxFile -CertificatePassword $script:pfxPassword -ErrorAction Stop } |
+            Should -Throw -ExpectedMessage '*unauthorized_client*'
+    }
+}

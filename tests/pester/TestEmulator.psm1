@@ -6,7 +6,9 @@ function Start-TestEmulator {
     param(
         [string] $Configuration = 'Release',
         # Also return the IDENTITY_ENDPOINT and IDENTITY_HEADER values of the emulator's managed identity endpoint.
-        [switch] $ManagedIdentity
+        [switch] $ManagedIdentity,
+        # More emulator options, such as '--app-certificate', $clientId, $cerFile.
+        [string[]] $ArgumentList = @()
     )
     $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
     $emulatorDll = [System.IO.Path]::Combine($repoRoot, 'src', 'MailboxImportExport.Emulator', 'bin', $Configuration, 'net10.0', 'MailboxImportExport.Emulator.dll')
@@ -17,6 +19,7 @@ function Start-TestEmulator {
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     $arguments = @($emulatorDll, '--port', '0', '--seed', 'demo', '--device-code-interval', '1')
     if ($ManagedIdentity) { $arguments += '--managed-identity' }
+    $arguments += $ArgumentList
     foreach ($argument in $arguments) { $startInfo.ArgumentList.Add($argument) }
     $startInfo.RedirectStandardOutput = $true
     $startInfo.UseShellExecute = $false
