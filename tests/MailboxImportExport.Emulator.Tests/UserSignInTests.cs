@@ -208,7 +208,7 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
     [Fact]
     public async Task DelegatedToken_ReachesOnlyTheSignedInUsersMailbox()
     {
-        var (_, tokens) = await RawSignInAsync("https://graph.microsoft.com/MailboxItem.Read offline_access openid");
+        var (_, tokens) = await RawSignInAsync("https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/MailboxFolder.Read https://graph.microsoft.com/MailboxItem.Export offline_access openid");
         var token = (string)tokens["access_token"]!;
 
         var ownSettings = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Alice}/settings/exchange", token);
@@ -225,6 +225,32 @@ public class UserSignInTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture
         bobsExport.AssertGraphError(HttpStatusCode.Forbidden, "ErrorAccessDenied");
         Assert.Equal("Access is denied. Check credentials and try again.", bobsFolders.ErrorMessage);
         Assert.Equal(HttpStatusCode.OK, appReachesBob.Status);
+    }
+
+    [Fact]
+    public async Task DelegatedToken_ReachesOnlyTheOperationsItsScopesAllow()
+    {
+        var (_, tokens) = await RawSignInAsync("MailboxFolder.Read offline_access");
+        var token = (string)tokens["access_token"]!;
+        var inbox = await fx.FolderIdAsync("v1.0", fx.AliceMailbox, "inbox");
+
+        var folders = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders"), token);
+        var newFolder = await fx.PostJsonAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders"), """{"displayName":"Denied"}""", token);
+        var items = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, $"folders/{Uri.EscapeDataString(inbox)}/items"), token);
+        var export = await fx.PostJsonAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "exportItems"), """{"itemIds":["x"]}""", token);
+        var session = await fx.PostJsonAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "createImportSession"), "{}", token);
+        var settings = await fx.GetAsync($"v1.0/users/{EmulatorFixture.Alice}/settings/exchange", token);
+
+        Assert.Equal(HttpStatusCode.OK, folders.Status);
+        foreach (var (reply, needed) in new[]
+        {
+            (newFolder, "MailboxFolder.ReadWrite"), (items, "MailboxItem.Read"), (export, "MailboxItem.Export, MailboxItem.ImportExport"),
+            (session, "MailboxItem.ImportExport"), (settings, "User.Read.All, User.ReadWrite.All"),
+        })
+        {
+            reply.AssertGraphError(HttpStatusCode.Forbidden, "ErrorAccessDenied");
+            Assert.EndsWith($"needs one of {needed}.)", reply.ErrorMessage);
+        }
     }
 
     private IPublicClientApplication PublicApp() =>

@@ -18,10 +18,10 @@ internal sealed class AccessTokens
     public const string GraphAudience = "https://graph.microsoft.com";
     private const string Use = "access";
 
-    /// <summary>The application permissions the demo app holds (what real Graph puts in <c>roles</c>).</summary>
+    /// <summary>The application permissions every app holds, as if an admin granted all the module uses (Graph's <c>roles</c>).</summary>
     private static readonly string[] Roles =
     {
-        "User.Read.All", "MailboxFolder.ReadWrite.All", "MailboxItem.Read.All", "MailboxItem.ImportExport.All",
+        "User.Read.All", "MailboxFolder.ReadWrite.All", "MailboxItem.Read.All", "MailboxItem.ReadWrite.All", "MailboxItem.ImportExport.All",
     };
 
     private readonly TokenSigner _signer;

@@ -28,6 +28,21 @@ internal sealed class GraphRequest
     /// <summary>The object id of the user a delegated token was issued to; null for app-only tokens.</summary>
     public string? SignedInUserId { get; set; }
 
+    /// <summary>What the token grants: a user token's <c>scp</c>, or an app token's <c>roles</c>.</summary>
+    public IReadOnlySet<string> GrantedPermissions { get; set; } = new HashSet<string>();
+
+    /// <summary>403 ErrorAccessDenied, as Graph answers, unless the token holds one of the permissions the operation accepts.</summary>
+    public void RequirePermission(GraphPermission permission)
+    {
+        var accepted = SignedInUserId is null ? permission.Application : permission.Delegated;
+        if (!accepted.Any(GrantedPermissions.Contains))
+        {
+            // Graph says no more than "Access is denied"; naming what would do saves the tester a trip to the docs.
+            throw new GraphException(403, "ErrorAccessDenied",
+                $"Access is denied. Check credentials and try again. (Emulator: this operation needs one of {string.Join(", ", accepted)}.)");
+        }
+    }
+
     /// <summary>
     /// A delegated token reaches only its own user's data: anyone else's is 403 ErrorAccessDenied, as Graph answers.
     /// App-only tokens hold the .All permissions and reach every user.

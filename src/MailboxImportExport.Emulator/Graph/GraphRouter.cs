@@ -16,7 +16,7 @@ internal static class GraphRouter
         var s = request.Segments;
         if (s.Count == 4 && Is(s[0], "users") && Is(s[2], "settings") && Is(s[3], "exchange"))
         {
-            return OnlyGet(request, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));
+            return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));
         }
         if (s.Count >= 4 && Is(s[0], "admin") && Is(s[1], "exchange") && Is(s[2], "mailboxes"))
         {
@@ -29,13 +29,14 @@ internal static class GraphRouter
 
     private static Task MailboxRouteAsync(GraphRequest request, MailboxRecord mailbox, List<string> rest)
     {
-        if (rest.Count == 0) return OnlyGet(request, () => MailboxHandlers.GetMailboxAsync(request, mailbox));
+        // Getting a mailbox is undocumented (the SDK generates it): any valid token may.
+        if (rest.Count == 0) return OnlyGet(request, permission: null, () => MailboxHandlers.GetMailboxAsync(request, mailbox));
         switch (rest[0].ToLowerInvariant())
         {
             case "exportitems" when rest.Count == 1:
-                return Only(request, "POST", () => ExportHandler.HandleAsync(request, mailbox));
+                return Only(request, "POST", GraphPermission.ExportItems, () => ExportHandler.HandleAsync(request, mailbox));
             case "createimportsession" when rest.Count == 1:
-                return Only(request, "POST", () => ImportHandlers.CreateSessionAsync(request, mailbox));
+                return Only(request, "POST", GraphPermission.ImportItems, () => ImportHandlers.CreateSessionAsync(request, mailbox));
             case "folders":
                 return FoldersRouteAsync(request, mailbox, rest);
             default:
@@ -52,7 +53,7 @@ internal static class GraphRouter
             var context = GraphJson.MailboxContext(request, mailbox.Id, "folders");
             return ListOrCreate(request, messageRoot, context);
         }
-        if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, () => DeltaHandler.FoldersAsync(request, messageRoot));
+        if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, GraphPermission.ReadFolders, () => DeltaHandler.FoldersAsync(request, messageRoot));
 
         var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1]);
         var next = 2;
@@ -73,26 +74,26 @@ internal static class GraphRouter
             case 0:
                 return request.Method switch
                 {
-                    "GET" => FolderHandlers.GetAsync(request, folder),
-                    "PATCH" => FolderHandlers.UpdateAsync(request, folder),
-                    "DELETE" => FolderHandlers.DeleteAsync(request, folder),
+                    "GET" => Permitted(request, GraphPermission.ReadFolders, () => FolderHandlers.GetAsync(request, folder)),
+                    "PATCH" => Permitted(request, GraphPermission.WriteFolders, () => FolderHandlers.UpdateAsync(request, folder)),
+                    "DELETE" => Permitted(request, GraphPermission.WriteFolders, () => FolderHandlers.DeleteAsync(request, folder)),
                     _ => throw MethodNotAllowed(request),
                 };
             case 1 when tail[0] == "$ref":
-                return Only(request, "DELETE", () => FolderHandlers.DeleteAsync(request, folder));
+                return Only(request, "DELETE", GraphPermission.WriteFolders, () => FolderHandlers.DeleteAsync(request, folder));
             case 1 when Is(tail[0], "childFolders"):
                 return ListOrCreate(request, folder, GraphJson.MailboxContext(request, folder.MailboxId, $"folders('{folder.Id}')/childFolders"));
             case 2 when Is(tail[0], "childFolders") && IsDelta(tail[1]):
-                return OnlyGet(request, () => DeltaHandler.FoldersAsync(request, folder));
+                return OnlyGet(request, GraphPermission.ReadFolders, () => DeltaHandler.FoldersAsync(request, folder));
             case 1 when Is(tail[0], "items"):
-                return OnlyGet(request, () => ItemHandlers.ListAsync(request, folder));
+                return OnlyGet(request, GraphPermission.ReadItems, () => ItemHandlers.ListAsync(request, folder));
             case 2 when Is(tail[0], "items") && IsDelta(tail[1]):
-                return OnlyGet(request, () => DeltaHandler.ItemsAsync(request, folder));
+                return OnlyGet(request, GraphPermission.ReadItems, () => DeltaHandler.ItemsAsync(request, folder));
             case 2 when Is(tail[0], "items"):
                 return request.Method switch
                 {
-                    "GET" => ItemHandlers.GetAsync(request, folder, tail[1]),
-                    "DELETE" => ItemHandlers.DeleteAsync(request, folder, tail[1]),
+                    "GET" => Permitted(request, GraphPermission.ReadItems, () => ItemHandlers.GetAsync(request, folder, tail[1])),
+                    "DELETE" => Permitted(request, GraphPermission.DeleteItems, () => ItemHandlers.DeleteAsync(request, folder, tail[1])),
                     _ => throw MethodNotAllowed(request),
                 };
             default:
@@ -102,8 +103,8 @@ internal static class GraphRouter
 
     private static Task ListOrCreate(GraphRequest request, FolderRecord parent, string context) => request.Method switch
     {
-        "GET" => FolderHandlers.ListChildrenAsync(request, parent, context),
-        "POST" => FolderHandlers.CreateAsync(request, parent),
+        "GET" => Permitted(request, GraphPermission.ReadFolders, () => FolderHandlers.ListChildrenAsync(request, parent, context)),
+        "POST" => Permitted(request, GraphPermission.WriteFolders, () => FolderHandlers.CreateAsync(request, parent)),
         _ => throw MethodNotAllowed(request),
     };
 
@@ -113,6 +114,7 @@ internal static class GraphRouter
         var (result, claims) = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization);
         // A user token without an object id reaches no mailbox rather than every one.
         if ((string?)claims?["idtyp"] == "user") request.SignedInUserId = (string?)claims["oid"] ?? "";
+        request.GrantedPermissions = GrantedBy(claims);
         var message = result switch
         {
             TokenCheck.Valid => null,
@@ -131,10 +133,26 @@ internal static class GraphRouter
 
     private static bool Is(string segment, string name) => segment.Equals(name, StringComparison.OrdinalIgnoreCase);
 
-    private static Task OnlyGet(GraphRequest request, Func<Task> handler) => Only(request, "GET", handler);
+    /// <summary>A user token's <c>scp</c> (space-separated), or an app token's <c>roles</c> (an array).</summary>
+    private static HashSet<string> GrantedBy(System.Text.Json.Nodes.JsonObject? claims)
+    {
+        var granted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (claims?["scp"] is { } scp) granted.UnionWith(((string?)scp ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        if (claims?["roles"] is System.Text.Json.Nodes.JsonArray roles) granted.UnionWith(roles.Select(r => (string?)r).OfType<string>());
+        return granted;
+    }
 
-    private static Task Only(GraphRequest request, string method, Func<Task> handler) =>
-        request.Method == method ? handler() : throw MethodNotAllowed(request);
+    private static Task OnlyGet(GraphRequest request, GraphPermission? permission, Func<Task> handler) => Only(request, "GET", permission, handler);
+
+    /// <summary>The handler, when the request has the one method the resource allows and the token the permission.</summary>
+    private static Task Only(GraphRequest request, string method, GraphPermission? permission, Func<Task> handler) =>
+        request.Method == method ? (permission is null ? handler() : Permitted(request, permission, handler)) : throw MethodNotAllowed(request);
+
+    private static Task Permitted(GraphRequest request, GraphPermission permission, Func<Task> handler)
+    {
+        request.RequirePermission(permission);
+        return handler();
+    }
 
     private static GraphException MethodNotAllowed(GraphRequest request) =>
         new(405, "Request_BadRequest", $"The HTTP method '{request.Method}' is not allowed on this resource.");
