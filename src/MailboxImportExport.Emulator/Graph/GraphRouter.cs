@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Storage;
 
@@ -134,11 +135,11 @@ internal static class GraphRouter
     private static bool Is(string segment, string name) => segment.Equals(name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A user token's <c>scp</c> (space-separated), or an app token's <c>roles</c> (an array).</summary>
-    private static HashSet<string> GrantedBy(System.Text.Json.Nodes.JsonObject? claims)
+    private static HashSet<string> GrantedBy(JsonObject? claims)
     {
         var granted = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (claims?["scp"] is { } scp) granted.UnionWith(((string?)scp ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        if (claims?["roles"] is System.Text.Json.Nodes.JsonArray roles) granted.UnionWith(roles.Select(r => (string?)r).OfType<string>());
+        if (claims?["roles"] is JsonArray roles) granted.UnionWith(roles.Select(r => (string?)r).OfType<string>());
         return granted;
     }
 
