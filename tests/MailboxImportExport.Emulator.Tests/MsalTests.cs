@@ -64,9 +64,9 @@ public class MsalTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
 }
 
 /// <summary>Lets MSAL reach the emulator over a client that trusts only its certificate.</summary>
-internal sealed class PinnedHttpClientFactory(EmulatorServer server) : IMsalHttpClientFactory
+internal sealed class PinnedHttpClientFactory(HttpClient client) : IMsalHttpClientFactory
 {
-    private readonly HttpClient _client = EmulatorFixture.CreatePinnedClient(server);
+    public PinnedHttpClientFactory(EmulatorServer server) : this(EmulatorFixture.CreatePinnedClient(server)) { }
 
-    public HttpClient GetHttpClient() => _client;
+    public HttpClient GetHttpClient() => client;
 }

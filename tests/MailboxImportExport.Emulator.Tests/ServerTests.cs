@@ -135,7 +135,7 @@ public class ServerTests
                 .WithCertificate(certificate)
                 .WithAuthority($"{emulator.BaseUri}{EmulatorDefaults.TenantId}", validateAuthority: false)
                 .WithInstanceDiscovery(false)
-                .WithHttpClientFactory(new FixedHttpClientFactory(emulator.Http))
+                .WithHttpClientFactory(new PinnedHttpClientFactory(emulator.Http))
                 .Build();
 
             var result = await app.AcquireTokenForClient(new[] { "https://graph.microsoft.com/.default" }).ExecuteAsync();
@@ -189,11 +189,6 @@ public class ServerTests
             await _process.WaitForExitAsync();
             _process.Dispose();
         }
-    }
-
-    private sealed class FixedHttpClientFactory(HttpClient client) : IMsalHttpClientFactory
-    {
-        public HttpClient GetHttpClient() => client;
     }
 
     private static (int ExitCode, string Output, string Error) RunEmulator(params string[] args)
