@@ -22,6 +22,8 @@ public sealed class RunResult
         .Concat(Errors.Select(e => $"{e} {e.FullyQualifiedErrorId} {e.TargetObject} {e.ErrorDetails} {e.Exception}"))
         .Concat(Verbose).Concat(Debug).Concat(Warnings).Concat(Information).Append(HostText));
 
+    public override string ToString() => AllText;
+
     private static string Describe(PSObject o) =>
         o + " " + string.Join(" ", o.Properties.Select(p => { try { return $"{p.Name}={p.Value}"; } catch (Exception e) { return e.Message; } }));
 }

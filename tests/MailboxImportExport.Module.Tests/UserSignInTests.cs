@@ -24,7 +24,7 @@ public class UserSignInTests
     });
 
     /// <summary>Waits until the emulator has a device code waiting for its user, as a browser tab would show it.</summary>
-    private static async Task<PendingDeviceCode> PendingCodeAsync(EmulatorServer emulator, Task running)
+    private static async Task<PendingDeviceCode> PendingCodeAsync<T>(EmulatorServer emulator, Task<T> running)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline && !running.IsCompleted)
@@ -32,7 +32,7 @@ public class UserSignInTests
             if (emulator.Control.PendingDeviceCodes.FirstOrDefault() is { } code) return code;
             await Task.Delay(100);
         }
-        throw new TimeoutException(running.IsCompleted ? "The sign-in ended without asking for a device code: " + string.Join("\n", (await ((Task<RunResult>)running)).AllText) : "No device code was asked for.");
+        throw new TimeoutException(running.IsCompleted ? $"The sign-in ended without asking for a device code: {await running}" : "No device code was asked for.");
     }
 
     /// <summary>Connects a session with the device code, approved as the given user.</summary>
@@ -104,6 +104,38 @@ public class UserSignInTests
         var stopped = await asking.Result.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(stopped.Output);
         Assert.Empty(third.Run("Get-ExConnection").Output);
+    }
+
+    [Fact]
+    public async Task A_persisted_sign_in_lets_the_next_PowerShell_process_connect_without_a_code()
+    {
+        await using var emulator = await StartEmulatorAsync();
+        using var temporary = new TemporaryDirectory("mie-user-cache-");
+        var script = Path.Combine(temporary.Path, "connect.ps1");
+        File.WriteAllText(script, """
+            param([uri] $Emulator)
+            Connect-ExMailboxService -Emulator $Emulator -UseDeviceCode -TokenCacheScope CurrentUser -AllowUnencryptedTokenCache -ErrorAction Stop
+            Get-ExConnection | ForEach-Object { "ACCOUNT $($_.Account) SCOPE $($_.TokenCacheScope)" }
+            (Get-ExMailbox alice@contoso.test).UserId
+            """);
+        var environment = new Dictionary<string, string> { ["MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY"] = Path.Combine(temporary.Path, "cache") };
+
+        // The first window signs in with a code; the second finds the account in the cache the first one left.
+        var first = Task.Run(() => ScriptProcess.Run(emulator.BaseUri, script, environment));
+        emulator.Control.ApproveDeviceCode((await PendingCodeAsync(emulator, first)).UserCode, "alice@contoso.test");
+        var signedIn = await first.WaitAsync(Patience);
+        var afterFirst = TokenRequests(emulator);
+        var second = await Task.Run(() => ScriptProcess.Run(emulator.BaseUri, script, environment)).WaitAsync(Patience);
+
+        foreach (var run in new[] { signedIn, second })
+        {
+            Assert.True(run.ExitCode == 0, run.AllText);
+            Assert.Contains("ACCOUNT alice@contoso.test SCOPE CurrentUser", run.Output);
+        }
+        Assert.Contains("enter the code", signedIn.Output);
+        Assert.DoesNotContain("enter the code", second.Output);
+        Assert.Single(emulator.Control.Requests, r => r.Path.EndsWith("/oauth2/v2.0/devicecode", StringComparison.Ordinal));
+        Assert.Equal(afterFirst, TokenRequests(emulator)); // its access token was still good: taken from the cache as is
     }
 
     [Fact]
