@@ -23,12 +23,13 @@ internal static class MsalApplications
             () => withCredential(ConfidentialClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant)).Build(),
             app => app.AppTokenCache);
 
-    public static Task<(IPublicClientApplication App, ITokenCacheStore Store)> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
-        GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}",
+    /// <summary>The shared public client; people's accounts are signed out through MSAL itself, so the store stays inside.</summary>
+    public static async Task<IPublicClientApplication> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
+        (await GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}",
             () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, credentialFingerprint: null),
             // The system browser returns to a loopback listener on a free port that MSAL picks.
             () => PublicClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant).WithRedirectUri("http://localhost").Build(),
-            app => app.UserTokenCache);
+            app => app.UserTokenCache).ConfigureAwait(false)).App;
 
     private static async Task<(T App, ITokenCacheStore Store)> GetAsync<T>(string key, Func<Task<ITokenCacheStore>> openStore, Func<T> build,
         Func<T, ITokenCache> tokenCache) where T : class

@@ -120,7 +120,7 @@ public abstract class UserSignIn : SignInOptions
     internal override async Task<SignedIn> SignInAsync(CancellationToken cancellationToken)
     {
         var scopes = Scopes.Select(Endpoints.QualifyScope).ToArray();
-        var (app, _) = await MsalApplications.PublicAsync(Endpoints, TenantId, ClientId, TokenCache).ConfigureAwait(false);
+        var app = await MsalApplications.PublicAsync(Endpoints, TenantId, ClientId, TokenCache).ConfigureAwait(false);
         var result = await SilentAsync(app, scopes, cancellationToken).ConfigureAwait(false);
         if (result is null)
         {
