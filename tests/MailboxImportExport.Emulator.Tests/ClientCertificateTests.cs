@@ -150,7 +150,8 @@ public class ClientCertificateTests(EmulatorFixture fx) : IClassFixture<Emulator
         return signed + "." + EmulatorFixture.Base64Url(key.SignData(Encoding.ASCII.GetBytes(signed), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
-    private static X509Certificate2 MakeCertificate(string subject)
+    /// <summary>A self-signed RSA certificate with its private key, valid from yesterday for a month.</summary>
+    internal static X509Certificate2 MakeCertificate(string subject)
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest(subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -121,10 +121,7 @@ public class ServerTests
     [Fact]
     public async Task CommandLine_AppCertificate_LetsThatAppSignInWithTheCertificate()
     {
-        using var key = System.Security.Cryptography.RSA.Create(2048);
-        using var certificate = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Nightly export", key,
-            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1)
-            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = ClientCertificateTests.MakeCertificate("CN=Nightly export");
         var clientId = Guid.NewGuid().ToString();
         var pemFile = Path.Combine(Path.GetTempPath(), $"mie-app-{clientId}.pem");
         File.WriteAllText(pemFile, certificate.ExportCertificatePem());
