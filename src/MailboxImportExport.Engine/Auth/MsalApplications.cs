@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using MailboxImportExport.Engine.Auth.TokenCache;
 using MailboxImportExport.Engine.Diagnostics;
+using MailboxImportExport.Engine.Threading;
 using Microsoft.Identity.Client;
 
 namespace MailboxImportExport.Engine.Auth;
@@ -14,7 +14,8 @@ namespace MailboxImportExport.Engine.Auth;
 /// </summary>
 internal static class MsalApplications
 {
-    private static readonly ConcurrentDictionary<string, Lazy<Task<(object App, ITokenCacheStore Store)>>> Apps = new(StringComparer.Ordinal);
+    // A cache that could not be opened is tried again next time.
+    private static readonly AsyncCache<string, (object App, ITokenCacheStore Store)> Apps = new(StringComparer.Ordinal);
 
     public static Task<(IConfidentialClientApplication App, ITokenCacheStore Store)> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
         string credential, TokenCacheOptions cache, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential) =>
@@ -34,23 +35,14 @@ internal static class MsalApplications
     private static async Task<(T App, ITokenCacheStore Store)> GetAsync<T>(string key, Func<Task<ITokenCacheStore>> openStore, Func<T> build,
         Func<T, ITokenCache> tokenCache) where T : class
     {
-        var lazy = Apps.GetOrAdd(key, _ => new Lazy<Task<(object, ITokenCacheStore)>>(async () =>
+        var (app, store) = await Apps.GetAsync(key, async _ =>
         {
-            var store = await openStore().ConfigureAwait(false);
-            var app = build();
-            store.Register(tokenCache(app));
-            return (app, store);
-        }));
-        try
-        {
-            var (app, store) = await lazy.Value.ConfigureAwait(false);
-            return ((T)app, store);
-        }
-        catch
-        {
-            Apps.TryRemove(key, out _); // a cache that could not be opened is tried again next time
-            throw;
-        }
+            var opened = await openStore().ConfigureAwait(false);
+            var built = build();
+            opened.Register(tokenCache(built));
+            return ((object)built, opened);
+        }).ConfigureAwait(false);
+        return ((T)app, store);
     }
 
     private static T WithCloud<T>(this AbstractApplicationBuilder<T> builder, ServiceEndpoints endpoints, string tenant)

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
+using MailboxImportExport.Engine.Threading;
 
 namespace MailboxImportExport.Engine.Transfer;
 
@@ -19,7 +19,7 @@ public sealed class FolderMapper
 
     private readonly FolderService _folders;
     private readonly string _targetRootPath;
-    private readonly ConcurrentDictionary<string, Lazy<Task<ExMailboxFolder>>> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly AsyncCache<string, ExMailboxFolder> _resolved = new(StringComparer.OrdinalIgnoreCase);
 
     /// <param name="targetRootPath">The folder the source tree goes under, e.g. <c>/Imported/alice</c>; empty or <c>/</c> for the top of the mailbox.</param>
     public FolderMapper(FolderService folders, string targetRootPath)
@@ -52,21 +52,8 @@ public sealed class FolderMapper
     }
 
     /// <summary>One folder of a path, found or created once; a failure is forgotten so a later call tries again.</summary>
-    private async Task<ExMailboxFolder> ResolveAsync(string mailboxId, ExMailboxFolder? parent, IReadOnlyList<string> path, string type, CancellationToken ct)
-    {
-        var key = mailboxId + "\n" + FolderPath.Join(path);
-        var lazy = _resolved.GetOrAdd(key, _ => new Lazy<Task<ExMailboxFolder>>(() => FindOrCreateAsync(mailboxId, parent, path[path.Count - 1], type, ct)));
-        try
-        {
-            return await lazy.Value.ConfigureAwait(false);
-        }
-        catch
-        {
-            // Only this attempt is forgotten: another caller may already have started a new one.
-            ((ICollection<KeyValuePair<string, Lazy<Task<ExMailboxFolder>>>>)_resolved).Remove(new(key, lazy));
-            throw;
-        }
-    }
+    private Task<ExMailboxFolder> ResolveAsync(string mailboxId, ExMailboxFolder? parent, IReadOnlyList<string> path, string type, CancellationToken ct) =>
+        _resolved.GetAsync(mailboxId + "\n" + FolderPath.Join(path), _ => FindOrCreateAsync(mailboxId, parent, path[path.Count - 1], type, ct));
 
     private async Task<ExMailboxFolder> FindOrCreateAsync(string mailboxId, ExMailboxFolder? parent, string name, string type, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Threading;
 
 namespace MailboxImportExport.Engine.Transfer;
 
@@ -26,8 +27,7 @@ public sealed class ImportService
     private readonly GraphClient _graph;
     private readonly ImportServiceOptions _options;
     private readonly Func<DateTimeOffset> _now;
-    private readonly object _sessionsGate = new();
-    private readonly Dictionary<string, Task<ExImportSession>> _sessions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly AsyncCache<string, ExImportSession> _sessions = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
 
     public ImportService(GraphClient graph, ImportServiceOptions? options = null)
@@ -48,9 +48,7 @@ public sealed class ImportService
     public async Task<ExImportSession> CreateSessionAsync(string mailboxId, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(mailboxId)) throw new ArgumentException("The mailbox id is empty.", nameof(mailboxId));
-        var created = CreateSessionCoreAsync(mailboxId, ct);
-        lock (_sessionsGate) _sessions[mailboxId] = created;
-        return await created.ConfigureAwait(false);
+        return await _sessions.RenewAsync(mailboxId, id => CreateSessionCoreAsync(id, ct)).ConfigureAwait(false);
     }
 
     /// <summary>Imports one item. Rule violations throw ArgumentException before anything is sent.</summary>
@@ -110,20 +108,8 @@ public sealed class ImportService
     /// The mailbox's session: the cached one while it is fresh (and is not <paramref name="expired"/>), else a new
     /// one. Concurrent callers share one renewal; a failed renewal is forgotten so the next caller tries again.
     /// </summary>
-    private Task<ExImportSession> SessionForAsync(string mailboxId, ExImportSession? expired, CancellationToken ct)
-    {
-        lock (_sessionsGate)
-        {
-            if (_sessions.TryGetValue(mailboxId, out var cached))
-            {
-                if (!cached.IsCompleted) return cached;
-                if (cached.Status == TaskStatus.RanToCompletion && cached.Result != expired && IsFresh(cached.Result)) return cached;
-            }
-            var renewal = CreateSessionCoreAsync(mailboxId, ct);
-            _sessions[mailboxId] = renewal;
-            return renewal;
-        }
-    }
+    private Task<ExImportSession> SessionForAsync(string mailboxId, ExImportSession? expired, CancellationToken ct) =>
+        _sessions.GetAsync(mailboxId, id => CreateSessionCoreAsync(id, ct), isStale: session => session == expired || !IsFresh(session));
 
     private bool IsFresh(ExImportSession session) => session.ExpirationDateTime - _now() > _options.SessionRenewalMargin;
 

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using MailboxImportExport.Engine.Diagnostics;
+using MailboxImportExport.Engine.Threading;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.Extensions.Msal;
 
@@ -15,7 +15,7 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
 {
     /// <summary>Lets tests, containers and service accounts keep the cache somewhere else than the user profile.</summary>
     public const string DirectoryVariable = "MAILBOXIMPORTEXPORT_TOKEN_CACHE_DIRECTORY";
-    private static readonly ConcurrentDictionary<(bool, string), Lazy<Task<PersistentTokenStore>>> Stores = new();
+    private static readonly AsyncCache<(bool, string), PersistentTokenStore> Stores = new();
 
     private readonly MsalCacheHelper _helper;
 
@@ -34,20 +34,8 @@ internal sealed class PersistentTokenStore : ITokenCacheStore
                 "MailboxImportExport");
 
     /// <summary>The store of a partition (opened once per process; a failed attempt is retried next time).</summary>
-    public static async Task<PersistentTokenStore> GetAsync(bool allowUnencryptedFile, string partition)
-    {
-        var key = (allowUnencryptedFile, partition);
-        var lazy = Stores.GetOrAdd(key, _ => new Lazy<Task<PersistentTokenStore>>(() => CreateAsync(allowUnencryptedFile, partition)));
-        try
-        {
-            return await lazy.Value.ConfigureAwait(false);
-        }
-        catch
-        {
-            Stores.TryRemove(key, out _);
-            throw;
-        }
-    }
+    public static Task<PersistentTokenStore> GetAsync(bool allowUnencryptedFile, string partition) =>
+        Stores.GetAsync((allowUnencryptedFile, partition), key => CreateAsync(key.Item1, key.Item2));
 
     public void Register(ITokenCache cache) => _helper.RegisterCache(cache);
 
