@@ -19,10 +19,18 @@ internal sealed class DemoMessages
         "schedule", "contract", "invoice", "design", "release", "customer", "feedback", "roadmap", "status", "travel",
     };
 
+    private const ushort SearchKeyId = 0x300B;
+
     private readonly Random _random;
+    // Search keys come from a random of their own, so adding them left every other generated value as it was.
+    private readonly Random _searchKeys;
     private readonly FtsWriter _writer = new();
 
-    public DemoMessages(Random random) => _random = random;
+    public DemoMessages(Random random, int searchKeySeed = SearchKeyId)
+    {
+        _random = random;
+        _searchKeys = new Random(searchKeySeed);
+    }
 
     public sealed record Person(string Name, string Address);
 
@@ -99,6 +107,10 @@ internal sealed class DemoMessages
         p.Add(FtsProperty.String(FtsPropertyId.InternetMessageId, $"<{_random.Next():x8}.{_random.Next():x8}@contoso.test>"));
         p.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));
         p.Add(FtsProperty.Time(FtsPropertyId.LastModificationTime, modified.UtcDateTime));
+        // PidTagSearchKey: 16 bytes every message has; copies keep it (exactly-once-notes §2).
+        var searchKey = new byte[16];
+        _searchKeys.NextBytes(searchKey);
+        p.Add(FtsProperty.Binary(SearchKeyId, searchKey));
         p.Add(FtsProperty.String(FtsPropertyId.SenderSmtpAddress, sender.Address));
         p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingSmtpAddress, sender.Address));
         // A string-named property on every item, like the categories/keywords Outlook writes.
