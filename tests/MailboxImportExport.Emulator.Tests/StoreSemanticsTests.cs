@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using MailboxImportExport.Emulator.Storage;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Tests;
 

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Storage;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Storage;
 
