@@ -9,7 +9,10 @@ public sealed class EmulatorOptions
     /// <summary>SQLite file that keeps the data across runs; null keeps it in memory, private to this emulator.</summary>
     public string? DataFile { get; set; }
 
-    /// <summary>"demo" for the demo tenant's users and mailboxes, or null for an empty tenant with just the demo app.</summary>
+    /// <summary>
+    /// "demo" for the demo tenant's users and mailboxes; "scale:MxN" (or "scale:MxN:small") for M mailboxes of N
+    /// generated items each; null for an empty tenant with just the demo app.
+    /// </summary>
     public string? Seed { get; set; }
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);

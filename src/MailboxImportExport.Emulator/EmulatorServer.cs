@@ -36,17 +36,36 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     public EmulatorControl Control => _state.Control;
 
+    /// <summary>Cancelled when the host is asked to stop (SIGTERM: ASP.NET Core's console lifetime takes that signal).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken ct = default)
     {
-        if (options.Seed is not null && options.Seed != DemoSeed.Name)
+        ScaleSpec? scale = null;
+        if (ScaleSeed.IsScale(options.Seed))
         {
-            throw new ArgumentException($"Unknown seed '{options.Seed}'; the emulator knows '{DemoSeed.Name}'.", nameof(options));
+            try
+            {
+                scale = ScaleSeed.Parse(options.Seed!);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException(e.Message, nameof(options), e);
+            }
         }
-        var store = MailboxStore.Open(options.DataFile);
+        else if (options.Seed is not null && options.Seed != DemoSeed.Name)
+        {
+            throw new ArgumentException($"Unknown seed '{options.Seed}'; the emulator knows '{DemoSeed.Name}' and '{ScaleSeed.Prefix}MxN'.", nameof(options));
+        }
+        var store = MailboxStore.Open(options.DataFile, ScaleSeed.Generate);
         var state = new EmulatorState(options, store);
         try
         {
-            if (options.Seed == DemoSeed.Name && !store.HasUsers()) DemoSeed.Apply(store);
+            if (!store.HasUsers())
+            {
+                if (options.Seed == DemoSeed.Name) DemoSeed.Apply(store);
+                else if (scale is { } spec) ScaleSeed.Apply(store, spec);
+            }
             var certificate = SelfSignedCertificate.Create();
             var app = BuildApp(options, state, certificate);
             await app.StartAsync(ct);

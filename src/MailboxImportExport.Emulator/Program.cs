@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using MailboxImportExport.Emulator;
+using MailboxImportExport.Emulator.Seeding;
 using MailboxImportExport.Engine.Auth;
 
 // dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
 const string Usage = """
-    Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
+    Usage: MailboxImportExport.Emulator [--port N] [--seed demo|scale:MxN] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
                                         [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
                                         [--latency MS] [--latency-jitter MS] [--outlook-limits] [--concurrency-limit N|off] [--request-limit N/SECONDS|off]
                                         [--upload-limit MB/SECONDS|off] [--faults SPEC] [--fault-seed N] [--late-commit-delay MS]
@@ -14,6 +15,8 @@ const string Usage = """
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
       --seed demo                 load the demo tenant's users, mailboxes and items (default: an empty tenant)
+      --seed scale:MxN[:small]    M mailboxes (user0001@contoso.test ...) of N generated items each, sizes like a real
+                                  mailbox (or :small, text only); the same at every start, seeded in seconds
       --data FILE                 keep the data in this SQLite file (default: in memory)
       --token-lifetime SECONDS    lifetime of issued access tokens (default 3600)
       --session-lifetime SECONDS  lifetime of import sessions (default 3600)
@@ -71,7 +74,10 @@ try
                 options.Port = ParseInt(args[i], Value(), 0, 65535);
                 break;
             case "--seed":
-                options.Seed = Value() is "demo" ? "demo" : throw new FormatException("--seed accepts only 'demo'.");
+                var seed = Value();
+                options.Seed = seed == "demo" ? seed
+                    : ScaleSeed.IsScale(seed) ? ScaleSeed.Parse(seed).ToString()
+                    : throw new FormatException("--seed accepts 'demo' or 'scale:MxN[:mixed|small]' (e.g. scale:50x2000).");
                 break;
             case "--data":
                 options.DataFile = Value();
@@ -184,6 +190,8 @@ Console.CancelKeyPress += (_, e) =>
     stopped.TrySetResult();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+// SIGTERM never reaches ProcessExit: the host's console lifetime cancels it and stops the host instead.
+server.Stopping.Register(() => stopped.TrySetResult());
 await stopped.Task;
 return 0;
 

@@ -21,12 +21,15 @@ public sealed class EmulatorFixture : IAsyncLifetime, IAsyncDisposable
 
     private EmulatorFixture(EmulatorOptions options)
     {
-        options.Seed = "demo";
+        options.Seed ??= "demo";
         options.DeviceCodePollInterval = TimeSpan.FromSeconds(1);
         _options = options;
     }
 
-    /// <summary>A demo-seeded emulator of its own, for a test that changes settings or counts what happened.</summary>
+    /// <summary>
+    /// An emulator of its own (demo-seeded unless the options name another seed; the demo mailbox properties are set
+    /// for the demo seed only), for a test that changes settings or counts what happened.
+    /// </summary>
     public static async Task<EmulatorFixture> StartAsync(Action<EmulatorOptions>? configure = null)
     {
         var options = new EmulatorOptions();
@@ -52,6 +55,7 @@ public sealed class EmulatorFixture : IAsyncLifetime, IAsyncDisposable
         Server = await EmulatorServer.StartAsync(_options);
         Http = CreatePinnedClient(Server);
         Token = Control.IssueAccessToken();
+        if (_options.Seed != "demo") return;
         AliceMailbox = Control.GetMailboxId(Alice);
         AliceArchive = Control.GetMailboxId(Alice, archive: true);
         BobMailbox = Control.GetMailboxId(Bob);

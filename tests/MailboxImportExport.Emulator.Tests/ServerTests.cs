@@ -195,6 +195,19 @@ public class ServerTests
         Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
     }
 
+    [Fact]
+    public async Task CommandLine_SigtermStopsTheEmulator()
+    {
+        if (OperatingSystem.IsWindows()) return; // no SIGTERM there; Ctrl+C is covered by CancelKeyPress
+        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "scale:2x10");
+
+        using var kill = Process.Start("kill", new[] { "-TERM", emulator.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
+        await kill.WaitForExitAsync();
+
+        Assert.True(await emulator.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the emulator did not exit on SIGTERM");
+        Assert.Equal(0, emulator.ExitCode);
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(CommandLineEmulator emulator, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{emulator.BaseUri}{path}");
@@ -231,6 +244,22 @@ public class ServerTests
         public Uri BaseUri { get; }
         public IReadOnlyList<string> Printed { get; }
         public HttpClient Http { get; }
+        public int ProcessId => _process.Id;
+        public int ExitCode => _process.ExitCode;
+
+        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+        {
+            using var cts = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
 
         public static async Task<CommandLineEmulator> StartAsync(params string[] args)
         {
@@ -250,7 +279,7 @@ public class ServerTests
         public async ValueTask DisposeAsync()
         {
             Http.Dispose();
-            _process.Kill();
+            if (!_process.HasExited) _process.Kill();
             await _process.WaitForExitAsync();
             _process.Dispose();
         }

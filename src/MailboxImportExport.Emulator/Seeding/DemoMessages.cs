@@ -20,9 +20,19 @@ internal sealed class DemoMessages
     };
 
     private readonly Random _random;
+    private readonly Func<int, byte[]>? _attachmentContent;
     private readonly FtsWriter _writer = new();
 
-    public DemoMessages(Random random) => _random = random;
+    /// <param name="attachmentContent">
+    /// The bytes of a file attachment of the given size; null draws them from <paramref name="random"/> (the demo
+    /// tenant). The scale tenant fills them without touching <paramref name="random"/>, so an item is the same
+    /// whether its attachment is generated or left empty to measure the rest.
+    /// </param>
+    public DemoMessages(Random random, Func<int, byte[]>? attachmentContent = null)
+    {
+        _random = random;
+        _attachmentContent = attachmentContent;
+    }
 
     public sealed record Person(string Name, string Address);
 
@@ -134,8 +144,16 @@ internal sealed class DemoMessages
 
     private FtsAttachment FileAttachment(string subject, int bytes, DateTimeOffset created)
     {
-        var data = new byte[bytes];
-        _random.NextBytes(data);
+        byte[] data;
+        if (_attachmentContent is null)
+        {
+            data = new byte[bytes];
+            _random.NextBytes(data);
+        }
+        else
+        {
+            data = _attachmentContent(bytes);
+        }
         var name = subject.Split(' ').Last().Trim(':') + (bytes > 1_000_000 ? ".zip" : ".pdf");
         var attachment = new FtsAttachment();
         attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachMethod, 1));

@@ -73,7 +73,7 @@ internal static class ItemBlobProperties
     }
 
     /// <summary>Each TransferBuffer record: where its payload is in the blob, where it starts in the payload, its length.</summary>
-    private static IEnumerable<(int EnvelopeOffset, long PayloadStart, int Length)> TransferBuffers(byte[] blob)
+    public static IEnumerable<(int EnvelopeOffset, long PayloadStart, int Length)> TransferBuffers(byte[] blob)
     {
         const int recordHeader = 8;
         long payload = 0;

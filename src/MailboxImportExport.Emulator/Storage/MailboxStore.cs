@@ -7,7 +7,8 @@ namespace MailboxImportExport.Emulator.Storage;
 /// The emulator's data: users, mailboxes, folders, items (blobs as BLOBs) and a change log whose global sequence
 /// drives delta queries. SQLite through one connection kept open for the emulator's lifetime (which also keeps an
 /// in-memory database alive); every call takes the lock, so the store is thread-safe and each emulator's database
-/// is its own.
+/// is its own. A seeded item may have no blob but a recipe: its blob is generated, the same every time, when read
+/// (a large tenant then seeds in seconds and takes no memory for its content).
 /// </summary>
 internal sealed class MailboxStore : IDisposable
 {
@@ -19,11 +20,19 @@ internal sealed class MailboxStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly object _gate = new();
+    private readonly Func<long, byte[]> _generate;
 
-    private MailboxStore(SqliteConnection connection) => _connection = connection;
+    private MailboxStore(SqliteConnection connection, Func<long, byte[]> generate)
+    {
+        _connection = connection;
+        _generate = generate;
+    }
 
-    /// <summary>Opens (creating if needed) the database: a file, or a private in-memory database when null.</summary>
-    public static MailboxStore Open(string? dataFile)
+    /// <summary>
+    /// Opens (creating if needed) the database: a file, or a private in-memory database when null.
+    /// <paramref name="generate"/> makes the blob of an item stored as a recipe.
+    /// </summary>
+    public static MailboxStore Open(string? dataFile, Func<long, byte[]> generate)
     {
         var connectionString = dataFile is null
             ? new SqliteConnectionStringBuilder
@@ -35,7 +44,7 @@ internal sealed class MailboxStore : IDisposable
             : new SqliteConnectionStringBuilder { DataSource = dataFile, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        var store = new MailboxStore(connection);
+        var store = new MailboxStore(connection, generate);
         store.CreateSchema(journalToWal: dataFile is not null);
         return store;
     }
@@ -51,12 +60,17 @@ internal sealed class MailboxStore : IDisposable
             CREATE INDEX IF NOT EXISTS folders_parent ON folders(parent_id);
             CREATE INDEX IF NOT EXISTS folders_mailbox ON folders(mailbox_id);
             CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, mailbox_id TEXT NOT NULL, folder_id TEXT NOT NULL, change_key TEXT NOT NULL,
-                type TEXT NOT NULL, size INTEGER NOT NULL, created INTEGER NOT NULL, last_modified INTEGER NOT NULL, data BLOB NOT NULL);
+                type TEXT NOT NULL, size INTEGER NOT NULL, created INTEGER NOT NULL, last_modified INTEGER NOT NULL, data BLOB, recipe INTEGER);
             CREATE INDEX IF NOT EXISTS items_folder ON items(folder_id);
             CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, mailbox_id TEXT NOT NULL, kind INTEGER NOT NULL,
                 container_id TEXT, entity_id TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS changes_scope ON changes(mailbox_id, kind, seq);
             """);
+        // Data files made before items could be generated have no recipe column (and always a blob).
+        if (Convert.ToInt64(Scalar("SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'recipe'")) == 0)
+        {
+            Execute("ALTER TABLE items ADD COLUMN recipe INTEGER");
+        }
     }
 
     public void Dispose()
@@ -104,6 +118,7 @@ internal sealed class MailboxStore : IDisposable
             }
             foreach (var folder in data.Folders) InsertFolder(folder);
             foreach (var (item, blob) in data.Items) InsertItem(item, blob);
+            InsertGenerated(data.GeneratedItems);
             tx.Commit();
         }
     }
@@ -272,15 +287,21 @@ internal sealed class MailboxStore : IDisposable
         lock (_gate) return QuerySingle($"SELECT {ItemColumns} FROM items WHERE id = $id", ReadItem, ("$id", itemId));
     }
 
-    /// <summary>The item's metadata and its stored blob, read under one lock so they belong together.</summary>
+    /// <summary>
+    /// The item's metadata and its blob, read under one lock so they belong together (a generated blob is made after
+    /// the lock is released: it depends on nothing that can change).
+    /// </summary>
     public (ItemRecord Item, byte[] Data)? GetItemWithData(string mailboxId, string itemId)
     {
+        (ItemRecord Item, byte[]? Data, long Recipe)? found;
         lock (_gate)
         {
-            return QuerySingle<(ItemRecord, byte[])?>(
-                $"SELECT {ItemColumns}, data FROM items WHERE mailbox_id = $m AND id = $id",
-                r => (ReadItem(r), (byte[])r.GetValue(8)), ("$m", mailboxId), ("$id", itemId));
+            found = QuerySingle<(ItemRecord, byte[]?, long)?>(
+                $"SELECT {ItemColumns}, data, recipe FROM items WHERE mailbox_id = $m AND id = $id",
+                r => (ReadItem(r), r.IsDBNull(8) ? null : (byte[])r.GetValue(8), r.IsDBNull(9) ? 0 : r.GetInt64(9)),
+                ("$m", mailboxId), ("$id", itemId));
         }
+        return found is { } row ? (row.Item, row.Data ?? _generate(row.Recipe)) : null;
     }
 
     public void AddItem(ItemRecord item, byte[] data)
@@ -301,6 +322,29 @@ internal sealed class MailboxStore : IDisposable
             ("$s", item.Size), ("$c", item.Created.UtcTicks), ("$lm", item.LastModified.UtcTicks), ("$d", data));
     }
 
+    /// <summary>Items whose blob is generated from a recipe when read; one prepared statement for them all.</summary>
+    private void InsertGenerated(IReadOnlyList<(ItemRecord Item, long Recipe)> items)
+    {
+        if (items.Count == 0) return;
+        using var command = Command($"INSERT INTO items ({ItemColumns}, recipe) VALUES ($id, $m, $f, $ck, $t, $s, $c, $lm, $r)",
+            new (string, object?)[] { ("$id", ""), ("$m", ""), ("$f", ""), ("$ck", ""), ("$t", ""), ("$s", 0L), ("$c", 0L), ("$lm", 0L), ("$r", 0L) });
+        command.Prepare();
+        var p = command.Parameters;
+        foreach (var (item, recipe) in items)
+        {
+            p["$id"].Value = item.Id;
+            p["$m"].Value = item.MailboxId;
+            p["$f"].Value = item.FolderId;
+            p["$ck"].Value = item.ChangeKey;
+            p["$t"].Value = item.Type;
+            p["$s"].Value = item.Size;
+            p["$c"].Value = item.Created.UtcTicks;
+            p["$lm"].Value = item.LastModified.UtcTicks;
+            p["$r"].Value = recipe;
+            command.ExecuteNonQuery();
+        }
+    }
+
     /// <summary>Replaces an item's content and version; null data keeps the blob (a touch).</summary>
     public void UpdateItem(ItemRecord item, byte[]? data)
     {
@@ -308,7 +352,8 @@ internal sealed class MailboxStore : IDisposable
         {
             using var tx = _connection.BeginTransaction();
             Execute("""
-                UPDATE items SET change_key = $ck, type = $t, size = $s, last_modified = $lm, data = COALESCE($d, data) WHERE id = $id
+                UPDATE items SET change_key = $ck, type = $t, size = $s, last_modified = $lm, data = COALESCE($d, data),
+                    recipe = CASE WHEN $d IS NULL THEN recipe END WHERE id = $id
                 """, ("$ck", item.ChangeKey), ("$t", item.Type), ("$s", item.Size), ("$lm", item.LastModified.UtcTicks),
                 ("$d", (object?)data ?? DBNull.Value), ("$id", item.Id));
             LogChange(item.MailboxId, ChangeKind.Item, item.FolderId, item.Id);

@@ -39,9 +39,15 @@ internal enum ChangeKind
 /// <summary>A folder to create (its counts start at zero, so they are not part of it).</summary>
 internal sealed record NewFolder(string Id, string MailboxId, string? ParentId, string DisplayName, string Type, string? WellKnownName);
 
-/// <summary>A complete data set for <see cref="MailboxStore.Seed"/>.</summary>
+/// <summary>
+/// A complete data set for <see cref="MailboxStore.Seed"/>: items with their blob, and items whose blob is generated
+/// from a recipe when read.
+/// </summary>
 internal sealed record SeedData(
     IReadOnlyList<UserRecord> Users,
     IReadOnlyList<MailboxRecord> Mailboxes,
     IReadOnlyList<NewFolder> Folders,
-    IReadOnlyList<(ItemRecord Item, byte[] Data)> Items);
+    IReadOnlyList<(ItemRecord Item, byte[] Data)> Items)
+{
+    public IReadOnlyList<(ItemRecord Item, long Recipe)> GeneratedItems { get; init; } = Array.Empty<(ItemRecord, long)>();
+}
