@@ -19,8 +19,11 @@ internal sealed class DemoMessages
         "schedule", "contract", "invoice", "design", "release", "customer", "feedback", "roadmap", "status", "travel",
     };
 
+    public const int DefaultMaxBodyWords = 3000;
+
     private readonly Random _random;
     private readonly Func<int, byte[]>? _attachmentContent;
+    private readonly int _maxBodyWords;
     private readonly FtsWriter _writer = new();
 
     /// <param name="attachmentContent">
@@ -28,10 +31,12 @@ internal sealed class DemoMessages
     /// tenant). The scale tenant fills them without touching <paramref name="random"/>, so an item is the same
     /// whether its attachment is generated or left empty to measure the rest.
     /// </param>
-    public DemoMessages(Random random, Func<int, byte[]>? attachmentContent = null)
+    /// <param name="maxBodyWords">Bodies have 60 words up to this many (3,000: about 1 KB to 45 KB).</param>
+    public DemoMessages(Random random, Func<int, byte[]>? attachmentContent = null, int maxBodyWords = DefaultMaxBodyWords)
     {
         _random = random;
         _attachmentContent = attachmentContent;
+        _maxBodyWords = maxBodyWords;
     }
 
     public sealed record Person(string Name, string Address);
@@ -124,8 +129,8 @@ internal sealed class DemoMessages
 
     private string Body()
     {
-        // 60 to 3,000 words: UTF-16 bodies of roughly 1 KB to 40 KB, so item sizes spread like a real mailbox.
-        var words = _random.Next(60, 3000);
+        // 60 to 3,000 words by default: UTF-16 bodies of roughly 1 KB to 40 KB, so item sizes spread like a real mailbox.
+        var words = _random.Next(60, _maxBodyWords);
         return Phrase(words);
     }
 

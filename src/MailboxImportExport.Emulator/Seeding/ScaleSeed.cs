@@ -12,11 +12,14 @@ internal enum ScaleProfile
 {
     /// <summary>
     /// Like a real mailbox: three in four messages are text only (1–45 KB), about one in four carries an attachment of
-    /// 10–400 KB, one in fifty one of 0.5–8 MB; about 100 KB an item on average, a median near 20 KB.
+    /// 10–400 KB, one in fifty one of 0.5–8 MB; about 90 KB an item on average, a median near 30 KB.
     /// </summary>
     Mixed = 1,
 
-    /// <summary>Text only (1–45 KB, about 25 KB on average): the request rate, not the upload budget, bounds a copy.</summary>
+    /// <summary>
+    /// Text only, bodies of 60 to 1,500 words (1–23 KB, about 13 KB on average): the request rate, not the upload
+    /// budget, bounds a copy.
+    /// </summary>
     Small = 2,
 }
 
@@ -156,7 +159,8 @@ internal static class ScaleSeed
             attachmentBytes = roll < 0.75 ? 0 : roll < 0.98 ? LogUniform(random, 10_000, 400_000) : LogUniform(random, 500_000, 8_000_000);
         }
         var fill = unchecked((ulong)recipe * 0x9E3779B97F4A7C15UL);
-        var messages = new DemoMessages(random, bytes => withAttachmentData ? Fill(bytes, fill) : Array.Empty<byte>());
+        var messages = new DemoMessages(random, bytes => withAttachmentData ? Fill(bytes, fill) : Array.Empty<byte>(),
+            maxBodyWords: profile == ScaleProfile.Small ? 1500 : DemoMessages.DefaultMaxBodyWords);
         var owner = new Person($"User {mailbox + 1:D4}", UserPrincipalName(mailbox));
         var other = Correspondent(random);
         var subject = Capitalized(messages.Phrase(random.Next(2, 6)));

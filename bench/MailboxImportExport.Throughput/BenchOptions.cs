@@ -1,0 +1,127 @@
+using System.Globalization;
+using MailboxImportExport.Emulator;
+
+namespace MailboxImportExport.Throughput;
+
+/// <summary>How a client copies: the product's pipeline, or a naive loop of one request at a time.</summary>
+internal enum ClientMode
+{
+    /// <summary>One request at a time: list, export one item, import it, next (engine services, nothing concurrent).</summary>
+    Serial,
+
+    /// <summary>
+    /// <c>Get-ExMailbox | Get-ExMailboxFolder -Recurse | Get-ExMailboxItem | Export-ExMailboxItem | Import-ExMailboxItem</c>
+    /// in hosted PowerShell, one runspace per pair, the pairs side by side.
+    /// </summary>
+    Pipeline,
+}
+
+/// <summary>One copy to measure: M pairs of mailboxes of N items, under a service time and (maybe) Outlook's limits.</summary>
+internal sealed record ScenarioSpec(string Name, ClientMode Mode, int Pairs, int ItemsPerMailbox, bool Limits)
+{
+    public int Items => Pairs * ItemsPerMailbox;
+}
+
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/MailboxImportExport.Throughput -- [options]
+          --latency MS          emulator service time per mailbox request (default 100)
+          --jitter MS           service time jitter, uniform +/- (default 10)
+          --pairs N             mailbox pairs copied side by side in the N-pairs run (default 10)
+          --items N             items per source mailbox in the throughput runs (default 300)
+          --profile P           item sizes: small (text, ~25 KB: the request rate binds) or mixed (like a real
+                                mailbox, ~100 KB: the upload budget binds) (default small)
+          --limits outlook|none Outlook's per-(app, mailbox) limits in the throughput runs (default outlook)
+          --window SECONDS      length of the request and upload windows, their rates kept (10,000/600 s and
+                                150 MiB/300 s become 10,000*W/600 and 150 MiB*W/300 per W s), so a run of minutes
+                                meets the sustained rate and not a 10-minute burst (default 60)
+          --memory A,B          items of the two memory runs, copied over --pairs pairs without limits (default 2000,20000)
+          --only LIST           run only some of: serial,one,many,memory (default all)
+        """;
+
+    public int LatencyMs { get; private set; } = 100;
+    public int JitterMs { get; private set; } = 10;
+    public int Pairs { get; private set; } = 10;
+    public int Items { get; private set; } = 300;
+    public string Profile { get; private set; } = "small";
+    public bool OutlookLimits { get; private set; } = true;
+    public int WindowSeconds { get; private set; } = 60;
+    public int[] MemoryItems { get; private set; } = { 2000, 20000 };
+    public HashSet<string> Only { get; private set; } = new() { "serial", "one", "many", "memory" };
+    public bool Help { get; private set; }
+
+    private readonly List<string> _given = new();
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
+            var name = args[i];
+            switch (name)
+            {
+                case "-h" or "--help":
+                    options.Help = true;
+                    continue;
+                case "--latency": options.LatencyMs = Int(name, Value(), 0, 60_000); break;
+                case "--jitter": options.JitterMs = Int(name, Value(), 0, 60_000); break;
+                case "--pairs": options.Pairs = Int(name, Value(), 1, 500); break;
+                case "--items": options.Items = Int(name, Value(), 1, 100_000); break;
+                case "--profile":
+                    options.Profile = Value() is "small" or "mixed" ? args[i] : throw new FormatException("--profile is small or mixed.");
+                    break;
+                case "--limits":
+                    options.OutlookLimits = Value() switch
+                    {
+                        "outlook" => true,
+                        "none" => false,
+                        _ => throw new FormatException("--limits is outlook or none."),
+                    };
+                    break;
+                case "--window": options.WindowSeconds = Int(name, Value(), 1, 600); break;
+                case "--memory":
+                    options.MemoryItems = Value().Split(',').Select(v => Int(name, v, 1, 1_000_000)).ToArray();
+                    if (options.MemoryItems.Length != 2) throw new FormatException("--memory takes two item counts, e.g. 2000,20000.");
+                    break;
+                case "--only":
+                    options.Only = Value().Split(',').ToHashSet();
+                    if (!options.Only.IsSubsetOf(new[] { "serial", "one", "many", "memory" })) throw new FormatException("--only takes serial, one, many, memory.");
+                    break;
+                default:
+                    throw new FormatException($"Unknown argument '{name}'.");
+            }
+            options._given.Add(name);
+            options._given.Add(args[i]);
+        }
+        return options;
+    }
+
+    private static int Int(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");
+
+    public string CommandLine() =>
+        "dotnet run -c Release --project bench/MailboxImportExport.Throughput" + (_given.Count == 0 ? "" : " -- " + string.Join(" ", _given));
+
+    /// <summary>Outlook's request budget, its window shortened to <see cref="WindowSeconds"/> with the same rate.</summary>
+    public EmulatorRateLimit RequestLimit => Scaled(EmulatorRateLimit.OutlookRequests);
+
+    /// <summary>Outlook's upload budget, its window shortened to <see cref="WindowSeconds"/> with the same rate.</summary>
+    public EmulatorRateLimit UploadLimit => Scaled(EmulatorRateLimit.OutlookUploadBytes);
+
+    private EmulatorRateLimit Scaled(EmulatorRateLimit limit) =>
+        new((long)Math.Round(limit.Amount * WindowSeconds / limit.Window.TotalSeconds), TimeSpan.FromSeconds(WindowSeconds));
+
+    public IEnumerable<ScenarioSpec> Scenarios()
+    {
+        if (Only.Contains("serial")) yield return new ScenarioSpec("serial baseline, 1 pair", ClientMode.Serial, 1, Items, OutlookLimits);
+        if (Only.Contains("one")) yield return new ScenarioSpec("pipeline, 1 pair", ClientMode.Pipeline, 1, Items, OutlookLimits);
+        if (Only.Contains("many")) yield return new ScenarioSpec($"pipeline, {Pairs} pairs", ClientMode.Pipeline, Pairs, Items, OutlookLimits);
+        if (!Only.Contains("memory")) yield break;
+        foreach (var total in MemoryItems)
+            yield return new ScenarioSpec($"memory: {total:N0} items, {Pairs} pairs", ClientMode.Pipeline, Pairs, Math.Max(1, total / Pairs), Limits: false);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using MailboxImportExport.Emulator;
+using MailboxImportExport.Engine.Auth;
+
+namespace MailboxImportExport.Throughput;
+
+/// <summary>
+/// Runs one scenario: a fresh emulator (scale tenant of 2 × pairs mailboxes), the round trip measured before any limit
+/// applies, then the copy in a child process; the emulator's counters after it.
+/// </summary>
+internal static class Scenario
+{
+    public const string TokenVariable = "MIE_BENCH_TOKEN";
+
+    public static async Task<Run> RunAsync(ScenarioSpec spec, BenchOptions options, string module)
+    {
+        await using var server = await EmulatorServer.StartAsync(new EmulatorOptions
+        {
+            Seed = $"scale:{2 * spec.Pairs}x{spec.ItemsPerMailbox}:{options.Profile}",
+            Latency = TimeSpan.FromMilliseconds(options.LatencyMs),
+            LatencyJitter = TimeSpan.FromMilliseconds(options.JitterMs),
+        });
+        var control = server.Control;
+        var roundTrip = await RoundTripAsync(server);
+        if (spec.Limits)
+        {
+            control.MailboxConcurrencyLimit = 4;
+            control.RequestRateLimit = options.RequestLimit;
+            control.UploadLimit = options.UploadLimit;
+        }
+        control.ResetStatistics();
+        control.ClearRequests();
+
+        var pairs = Enumerable.Range(0, spec.Pairs).Select(p => $"{UserOf(2 * p)}>{UserOf(2 * p + 1)}");
+        var cpuBefore = Machine.CpuSeconds();
+        var client = await RunClientAsync(spec.Mode, server.BaseUri, module, string.Join(",", pairs), control.IssueAccessToken(TimeSpan.FromHours(8)));
+        var emulatorCpu = Machine.CpuSeconds() - cpuBefore;
+        await control.LandLateCommitsAsync();
+        var stats = control.Statistics;
+        return new Run(spec, client, control.Requests.Count, stats.Throttled, stats.MaxInFlightAnyLane, stats.TotalImportsCreated, spec.Items,
+            roundTrip, emulatorCpu);
+    }
+
+    private static string UserOf(int mailbox) => $"user{mailbox + 1:D4}@contoso.test";
+
+    /// <summary>The mean of 20 sequential GETs of a folder over one warm connection: service time plus the loopback round trip.</summary>
+    private static async Task<double> RoundTripAsync(EmulatorServer server)
+    {
+        using var http = new HttpClient(new LoopbackCertificatePin(server.BaseUri).CreateHandler()) { BaseAddress = server.BaseUri };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", server.Control.IssueAccessToken());
+        var path = $"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(server.Control.GetMailboxId(UserOf(0)))}/folders/inbox";
+        (await http.GetAsync(path)).EnsureSuccessStatusCode();
+        var clock = Stopwatch.StartNew();
+        const int samples = 20;
+        for (var i = 0; i < samples; i++) (await http.GetAsync(path)).EnsureSuccessStatusCode();
+        return clock.Elapsed.TotalSeconds / samples;
+    }
+
+    private static async Task<ClientResult> RunClientAsync(ClientMode mode, Uri emulator, string module, string pairs, string token)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { typeof(Scenario).Assembly.Location, "--client", "--mode", mode.ToString(), "--emulator", emulator.ToString(), "--module", module, "--pairs", pairs })
+            start.ArgumentList.Add(arg);
+        // The token goes through the environment, never a command line that ps would show.
+        start.Environment[TokenVariable] = token;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? result = null;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("RESULT ", StringComparison.Ordinal)) result = line["RESULT ".Length..];
+        }
+        await process.WaitForExitAsync();
+        return result is null
+            ? new ClientResult { Error = $"the client exited with {process.ExitCode}: {(await stderr).Trim()}" }
+            : ClientResult.Parse(result);
+    }
+}
