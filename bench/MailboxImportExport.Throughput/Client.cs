@@ -66,9 +66,8 @@ internal static class Client
                 {
                     setup.AddScript("""
                         param($Module, $Emulator)
-                        $ErrorActionPreference = 'Stop'
-                        Import-Module $Module
-                        Connect-ExMailboxService -Emulator $Emulator | Out-Null
+                        Import-Module $Module -ErrorAction Stop
+                        Connect-ExMailboxService -Emulator $Emulator -ErrorAction Stop | Out-Null
                         """).AddArgument(module).AddArgument(emulator);
                     setup.Invoke();
                 }
@@ -84,24 +83,39 @@ internal static class Client
             }
 
             var clock = Stopwatch.StartNew();
-            var running = copies.Select(copy => Task.Factory.StartNew(() => copy.Invoke(), TaskCreationOptions.LongRunning)).ToList();
+            var running = copies.Select(copy => Task.Factory.StartNew(() => Invoke(copy), TaskCreationOptions.LongRunning)).ToList();
             Task.WaitAll(running.ToArray());
             clock.Stop();
 
-            var outputs = running.Select(t => t.Result).ToList();
-            var errors = copies.SelectMany(c => c.Streams.Error).ToList();
+            var outcomes = running.Select(t => t.Result).ToList();
+            var errors = copies.SelectMany(c => c.Streams.Error).Select(e => e.ToString())
+                .Concat(outcomes.Select(o => o.Stopped).OfType<string>()).ToList();
             return new ClientResult
             {
-                Items = outputs.Sum(o => Convert.ToInt32(o[0].BaseObject)),
-                Bytes = outputs.Sum(o => Convert.ToInt64(o[1].BaseObject)),
+                Items = outcomes.Sum(o => o.Items),
+                Bytes = outcomes.Sum(o => o.Bytes),
                 Errors = errors.Count,
-                FirstErrors = errors.Count == 0 ? null : string.Join(" | ", errors.Take(3).Select(e => e.ToString())),
+                FirstErrors = errors.Count == 0 ? null : string.Join(" | ", errors.Take(3)),
                 Seconds = clock.Elapsed.TotalSeconds,
             };
         }
         finally
         {
             foreach (var runspace in runspaces) runspace.Dispose();
+        }
+    }
+
+    /// <summary>One pair's pipeline: the items and bytes it reported, or the terminating error that stopped it.</summary>
+    private static (int Items, long Bytes, string? Stopped) Invoke(PowerShell copy)
+    {
+        try
+        {
+            var output = copy.Invoke();
+            return (Convert.ToInt32(output[0].BaseObject), Convert.ToInt64(output[1].BaseObject), null);
+        }
+        catch (RuntimeException e)
+        {
+            return (0, 0, $"the pipeline stopped: {e.Message}");
         }
     }
 

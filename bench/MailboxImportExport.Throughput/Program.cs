@@ -45,7 +45,7 @@ foreach (var scenario in options.Scenarios())
     var run = await Scenario.RunAsync(scenario, options, module);
     runs.Add(run);
     Console.WriteLine(run.Client.Error is null
-        ? $"{run.Client.Items,7:N0} items in {run.Client.Seconds,7:0.0} s"
+        ? $"{run.Client.Items,7:N0} items in {run.Client.Seconds,7:0.0} s{(run.Client.Errors > 0 ? $", {run.Client.Errors} errors" : "")}"
         : $"FAILED: {run.Client.Error}");
 }
 Console.WriteLine();
@@ -76,8 +76,10 @@ internal sealed record Run(ScenarioSpec Spec, ClientResult Client, int Requests,
 {
     public int ThrottledTotal => Throttled.Values.Sum();
     public bool Exact => Committed == Expected && Client.Items == Expected && Client.Errors == 0;
-    public double ItemsPerSecond => Client.Items / Client.Seconds;
-    public double MegabytesPerSecond => Client.Bytes / 1e6 / Client.Seconds;
+    public double ItemsPerSecond => Client.Seconds > 0 ? Client.Items / Client.Seconds : 0;
+    public double MegabytesPerSecond => Client.Seconds > 0 ? Client.Bytes / 1e6 / Client.Seconds : 0;
+    public double ClientCores => Client.Seconds > 0 ? Client.CpuSeconds / Client.Seconds : 0;
+    public double EmulatorCores => Client.Seconds > 0 ? EmulatorCpuSeconds / Client.Seconds : 0;
 }
 
 internal static class Machine

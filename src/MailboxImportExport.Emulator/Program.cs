@@ -132,7 +132,7 @@ try
                 lateCommitDelay = TimeSpan.FromMilliseconds(ParseInt(args[i], Value(), 0, 3_600_000));
                 break;
             case "--clock-skew":
-                options.ClockSkew = TimeSpan.FromSeconds(ParseSignedInt(args[i], Value(), -7 * 86_400, 7 * 86_400));
+                options.ClockSkew = TimeSpan.FromSeconds(ParseInt(args[i], Value(), -7 * 86_400, 7 * 86_400));
                 break;
             case "--imported-created-time":
                 options.ImportedCreatedDateTime = Value() switch
@@ -208,12 +208,7 @@ static X509Certificate2 LoadCertificate(string path)
 }
 
 static int ParseInt(string name, string text, int min, int max) =>
-    int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-        ? value
-        : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");
-
-static int ParseSignedInt(string name, string text, int min, int max) =>
-    int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+    int.TryParse(text, min < 0 ? NumberStyles.AllowLeadingSign : NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
         ? value
         : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");
 
