@@ -44,6 +44,21 @@ Describe 'Connect-ExMailboxService' {
     }
 }
 
+Describe 'Get-ExConnection' {
+    It 'says where the commands go and as whom, and returns nothing once disconnected' {
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -ApiVersion beta
+        $connection = Get-ExConnection
+        $connection.AuthMethod | Should -Be 'ClientSecret'
+        $connection.ApiVersion | Should -Be 'beta'
+        "$($connection.GraphEndpoint)" | Should -BeLike "$($script:emulator.Uri)*"
+        $connection.Scopes | Should -Contain 'MailboxItem.ImportExport.All'
+        $connection.ConnectedAt | Should -BeLessOrEqual ([datetimeoffset]::Now)
+
+        Disconnect-ExMailboxService
+        Get-ExConnection | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Connect-ExMailboxService with a client secret at the emulator' {
     It 'signs in as the demo app in the demo tenant when only the secret is given' {
         $connection = Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -PassThru
