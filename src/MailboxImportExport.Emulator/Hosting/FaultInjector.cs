@@ -16,7 +16,7 @@ internal sealed class FaultInjector
 
     public void Add(int count, Func<EmulatorRequestInfo, bool> matches, int statusCode, double? retryAfterSeconds)
     {
-        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         if (statusCode is < 400 or > 599) throw new ArgumentOutOfRangeException(nameof(statusCode), "Faults are HTTP error statuses.");
         lock (_rules) _rules.Add(new Rule(matches, count, statusCode, retryAfterSeconds));
     }
