@@ -8,9 +8,9 @@
     Package  Build, then lays out out/MailboxImportExport/<ModuleVersion>/ with the packager
              (src/MailboxImportExport.Packaging) and checks its manifest. The folder is ready for
              Publish-Module -Path.
-    Test     Build and Package, then runs every test project (dotnet test) and, when Pester 5 or
-             later is installed, tests/pester/*.Tests.ps1 in a child PowerShell process against
-             the laid-out module.
+    Test     Build and Package, then runs every test project (dotnet test), the Pester suites
+             of tests/pester included: they run in pwsh 7.6.10 (the local .NET tool of
+             .config/dotnet-tools.json) with Pester 5.7.1 and 6.2.0 (restored from NuGet).
     All      The same as Test: everything. The default.
 
     Machines without PowerShell run the same packaging step with dotnet alone:
@@ -34,7 +34,6 @@ Microsoft.PowerShell.Core\Set-StrictMode -Version 3.0
 $solution = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'MailboxImportExport.sln'
 $packagerProject = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'src/MailboxImportExport.Packaging'
 $outputRoot = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'out'
-$pesterTests = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'tests/pester'
 
 function Invoke-DotNet {
     param(
@@ -73,69 +72,15 @@ function Build-ModuleLayout {
 }
 
 function Invoke-SolutionTest {
-    param(
-        [Parameter(Mandatory)]
-        [string] $ManifestPath
-    )
-
+    # The README's test command: every test project, the Pester suites under tests/pester included (they run in
+    # pwsh 7.6.10, the repository's local .NET tool, against a module laid out by the tests themselves).
     Invoke-DotNet -ArgumentList @('test', $solution, '--configuration', $Configuration, '--no-build', '--nologo')
-
-    $testFiles = @(Microsoft.PowerShell.Management\Get-ChildItem -Path $pesterTests -Filter '*.Tests.ps1' -ErrorAction SilentlyContinue)
-    if ($testFiles.Count -eq 0) {
-        Microsoft.PowerShell.Utility\Write-Host "No Pester tests in $pesterTests."
-        return
-    }
-    $pester = Microsoft.PowerShell.Core\Get-Module -ListAvailable -Name Pester |
-        Microsoft.PowerShell.Core\Where-Object -FilterScript { $_.Version -ge [version]'5.0' } |
-        Microsoft.PowerShell.Utility\Sort-Object -Property Version -Descending |
-        Microsoft.PowerShell.Utility\Select-Object -First 1
-    if ($null -eq $pester) {
-        Microsoft.PowerShell.Utility\Write-Warning "Pester 5 or later is not installed: skipped $pesterTests. (Install-Module -Name Pester -MinimumVersion 5.0)"
-        return
-    }
-
-    # A child process of the same PowerShell edition: the binary module loads fresh there and is never
-    # locked by, or mixed up with, anything loaded in this session. The tests find it through
-    # MAILBOXIMPORTEXPORT_MODULE_PATH.
-    $childScript = @'
-$ErrorActionPreference = 'Stop'
-Microsoft.PowerShell.Core\Import-Module -Name $env:MAILBOXIMPORTEXPORT_PESTER_MODULE
-$configuration = Pester\New-PesterConfiguration
-$configuration.Run.Path = $env:MAILBOXIMPORTEXPORT_PESTER_TESTS
-$configuration.Run.Exit = $true
-$configuration.Output.Verbosity = 'Detailed'
-Pester\Invoke-Pester -Configuration $configuration
-'@
-    $encodedScript = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($childScript))
-    $powershell = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $childEnvironment = @{
-        MAILBOXIMPORTEXPORT_MODULE_PATH   = $ManifestPath
-        MAILBOXIMPORTEXPORT_PESTER_MODULE = $pester.Path
-        MAILBOXIMPORTEXPORT_PESTER_TESTS  = $pesterTests
-    }
-    $savedEnvironment = @{}
-    foreach ($name in $childEnvironment.Keys) {
-        $savedEnvironment[$name] = [System.Environment]::GetEnvironmentVariable($name)
-        [System.Environment]::SetEnvironmentVariable($name, $childEnvironment[$name])
-    }
-    try {
-        Microsoft.PowerShell.Utility\Write-Host "> Pester $($pester.Version): $pesterTests"
-        & $powershell -NoProfile -NonInteractive -EncodedCommand $encodedScript
-        if ($LASTEXITCODE -ne 0) {
-            throw "Pester tests failed (exit code $LASTEXITCODE)."
-        }
-    }
-    finally {
-        foreach ($name in $savedEnvironment.Keys) {
-            [System.Environment]::SetEnvironmentVariable($name, $savedEnvironment[$name])
-        }
-    }
 }
 
 Build-Solution
 if ($Task -ne 'Build') {
-    $manifestPath = Build-ModuleLayout
+    $null = Build-ModuleLayout
     if ($Task -ne 'Package') {
-        Invoke-SolutionTest -ManifestPath $manifestPath
+        Invoke-SolutionTest
     }
 }

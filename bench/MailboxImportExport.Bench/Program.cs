@@ -153,16 +153,16 @@ sealed class FakeService(byte[] item) : HttpMessageHandler
     private static HttpResponseMessage ItemPage(Uri url)
     {
         var segments = url.AbsolutePath.Split('/');
-        var total = int.Parse(segments.First(s => s.StartsWith("list-", StringComparison.Ordinal)).Substring(5), CultureInfo.InvariantCulture);
+        var total = int.Parse(segments.First(s => s.StartsWith("list-", StringComparison.Ordinal)).AsSpan(5), CultureInfo.InvariantCulture);
         var query = System.Web.HttpUtility.ParseQueryString(url.Query);
         var skip = int.Parse(query["$skip"] ?? "0", CultureInfo.InvariantCulture);
         var top = int.Parse(query["$top"] ?? "100", CultureInfo.InvariantCulture);
         var page = new StringBuilder("{\"value\":[");
         for (var i = skip; i < Math.Min(total, skip + top); i++)
-            page.Append(i == skip ? "" : ",").Append($$"""{"id":"item-{{i}}","changeKey":"ck-{{i}}","type":"IPM.Note","size":{{2048 + i % 100}},"createdDateTime":"2026-01-01T00:00:00Z","lastModifiedDateTime":"2026-01-01T00:00:00Z","categories":[]}""");
+            page.Append(i == skip ? "" : ",").Append(CultureInfo.InvariantCulture, $$"""{"id":"item-{{i}}","changeKey":"ck-{{i}}","type":"IPM.Note","size":{{2048 + i % 100}},"createdDateTime":"2026-01-01T00:00:00Z","lastModifiedDateTime":"2026-01-01T00:00:00Z","categories":[]}""");
         page.Append(']');
         if (skip + top < total)
-            page.Append($",\"@odata.nextLink\":\"{url.GetLeftPart(UriPartial.Path)}?$top={top}&$skip={skip + top}\"");
+            page.Append(CultureInfo.InvariantCulture, $",\"@odata.nextLink\":\"{url.GetLeftPart(UriPartial.Path)}?$top={top}&$skip={skip + top}\"");
         return Json(page.Append('}').ToString());
     }
 

@@ -337,7 +337,7 @@ public sealed class EmulatorControl
     /// </summary>
     public string AddItem(string mailboxId, string folder, byte[] ftsData, string? messageClass = null, DateTimeOffset? createdDateTime = null)
     {
-        var target = folder.StartsWith("/", StringComparison.Ordinal)
+        var target = folder.StartsWith('/')
             ? FolderByPath(mailboxId, folder)
             : _state.Store.FindFolder(mailboxId, folder) ?? throw new KeyNotFoundException($"No folder '{folder}' in mailbox '{mailboxId}'.");
         return _state.Items.Create(target, ftsData, messageClass, createdDateTime).Id;

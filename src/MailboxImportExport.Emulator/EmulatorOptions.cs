@@ -4,7 +4,7 @@ namespace MailboxImportExport.Emulator;
 public sealed class EmulatorOptions
 {
     /// <summary>TCP port on 127.0.0.1; 0 picks a free one (see <see cref="EmulatorServer.BaseUri"/>).</summary>
-    public int Port { get; set; } = 0;
+    public int Port { get; set; }
 
     /// <summary>SQLite file that keeps the data across runs; null keeps it in memory, private to this emulator.</summary>
     public string? DataFile { get; set; }

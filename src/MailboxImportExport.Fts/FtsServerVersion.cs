@@ -44,4 +44,6 @@ public readonly struct FtsServerVersion : IEquatable<FtsServerVersion>
         Major == other.Major && Minor == other.Minor && Build == other.Build && Revision == other.Revision;
     public override bool Equals(object? obj) => obj is FtsServerVersion other && Equals(other);
     public override int GetHashCode() => ((Major * 397 ^ Minor) * 397 ^ Build) * 397 ^ Revision;
+    public static bool operator ==(FtsServerVersion left, FtsServerVersion right) => left.Equals(right);
+    public static bool operator !=(FtsServerVersion left, FtsServerVersion right) => !left.Equals(right);
 }

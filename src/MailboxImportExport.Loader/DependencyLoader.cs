@@ -52,12 +52,38 @@ public static class DependencyLoader
                 string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal) ? context.LoadFromAssemblyName(name) : null;
 #else
             AppDomain.CurrentDomain.AssemblyResolve += (_, args) => ResolveFromModule(folder, new AssemblyName(args.Name));
+            PreloadNativeLibraries(Path.Combine(folder, ModuleFolderNames.Dependencies));
 #endif
             s_moduleFolder = folder;
         }
     }
 
 #if !NETCOREAPP
+    /// <summary>
+    /// .NET Framework finds a DllImport's library only beside the application (powershell.exe), in the system
+    /// folders or on PATH, never in a module. Loading the module's copies by full path first makes Windows use them:
+    /// it binds a DllImport to a loaded module of that name. If another module loaded an e_sqlite3.dll first, Windows
+    /// binds to that one instead, for both modules: SQLite keeps its C interface stable, so that works, but it is
+    /// not isolation.
+    /// </summary>
+    private static void PreloadNativeLibraries(string dependencyFolder)
+    {
+        var folder = NativeLibraries.Folder(dependencyFolder);
+        if (folder is null)
+        {
+            return;
+        }
+        foreach (var library in Directory.GetFiles(folder, "*.dll"))
+        {
+            // A library that does not load here fails where it is used (the journal), with the runtime's own error;
+            // the cmdlets that do not need it still work.
+            _ = LoadLibraryW(library);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("kernel32", CharSet = System.Runtime.InteropServices.CharSet.Unicode, SetLastError = true)]
+    private static extern IntPtr LoadLibraryW(string path);
+
     private static Assembly? ResolveFromModule(string moduleFolder, AssemblyName name)
     {
         // The cmdlet assembly's own references sit beside it, the engine's in Dependencies; assemblies loaded

@@ -4,7 +4,8 @@ using System.Runtime.Loader;
 
 namespace MailboxImportExport.Loader;
 
-/// <summary>The engine's private load context: the engine, MSAL and the rest of Dependencies load here.</summary>
+/// <summary>The engine's private load context: the engine, MSAL and the rest of Dependencies load here, and the
+/// native libraries they import from Dependencies/runtimes/&lt;rid&gt;/native/.</summary>
 internal sealed class ModuleLoadContext : AssemblyLoadContext
 {
     public const string ContextName = "MailboxImportExport";
@@ -48,6 +49,17 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
     private static bool IsAtLeast(AssemblyName loaded, AssemblyName requested) =>
         string.Equals(loaded.Name, requested.Name, StringComparison.OrdinalIgnoreCase)
         && (requested.Version is null || loaded.Version >= requested.Version);
+
+    /// <summary>
+    /// Native libraries that the private assemblies import (SQLite's e_sqlite3) load from the module's own build for
+    /// this platform, by full path. This runs before the runtime's own probing, so a copy that another module or
+    /// the host loaded first (from elsewhere, under the same name) is not the one the engine gets.
+    /// </summary>
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        var path = NativeLibraries.Find(_dependencyFolder, unmanagedDllName);
+        return path is null ? IntPtr.Zero : LoadUnmanagedDllFromPath(path);
+    }
 
     /// <summary>True when the runtime or PowerShell ships the assembly in at least the version asked for.
     /// A host that ships an older one (an old MSAL, say) does not get to impose it on the engine.</summary>

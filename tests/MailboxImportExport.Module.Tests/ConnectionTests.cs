@@ -103,8 +103,13 @@ public class ConnectionTests : IClassFixture<EmulatorFixture>
 
         using var ps = PowerShell.Create(session.Runspace);
         ps.AddScript("Get-ExMailbox alice@contoso.test");
+        var started = DateTimeOffset.UtcNow;
         var running = ps.BeginInvoke();
-        Thread.Sleep(500); // the call is now waiting out Retry-After
+        // Once the 429 is answered, the call waits out its Retry-After of a minute.
+        Assert.True(SpinWait.SpinUntil(() => running.IsCompleted || _emulator.Server.Control.Requests.Any(request =>
+            request.StatusCode == 429 && request.Path.Contains("/settings/exchange") && request.Timestamp >= started), TimeSpan.FromMinutes(1)),
+            "the emulator never answered 429");
+        Assert.False(running.IsCompleted, "the call ended instead of waiting out Retry-After");
         var watch = Stopwatch.StartNew();
         ps.Stop();
         watch.Stop();

@@ -122,7 +122,8 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
     {
         var mailbox = _emulator.Server.Control.GetMailboxId("alice@contoso.test");
         var folder = _emulator.Server.Control.GetFolderId(mailbox, "/Inbox/Receipts");
-        var state = Path.Combine(Path.GetTempPath(), $"delta-{Guid.NewGuid():N}.json");
+        using var temporary = new TemporaryDirectory("mie-delta-");
+        var state = Path.Combine(temporary.Path, "delta.json");
         using var session = _emulator.Connect();
         const string deltaRun = "Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] -Delta -DeltaStatePath $args[2]";
 
@@ -145,14 +146,14 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
 
         var third = session.Run(deltaRun, mailbox, folder, state);
         Assert.Empty(third.Output);
-        File.Delete(state);
     }
 
     [Fact]
     public void An_expired_delta_token_says_to_run_a_full_sync_and_is_forgotten()
     {
         var mailbox = _emulator.Server.Control.GetMailboxId("alice@contoso.test");
-        var state = Path.Combine(Path.GetTempPath(), $"delta-{Guid.NewGuid():N}.json");
+        using var temporary = new TemporaryDirectory("mie-delta-");
+        var state = Path.Combine(temporary.Path, "delta.json");
         using var session = _emulator.Connect();
         const string deltaRun = "Get-ExMailboxFolder -MailboxId $args[0] -Delta -DeltaStatePath $args[1]";
         Assert.NotEmpty(session.Run(deltaRun, mailbox, state).Output);
@@ -166,7 +167,6 @@ public class DiscoveryTests : IClassFixture<EmulatorFixture>
         var again = session.Run(deltaRun, mailbox, state);
         Assert.Empty(again.Errors);
         Assert.NotEmpty(again.Output);
-        File.Delete(state);
     }
 
     [Fact]

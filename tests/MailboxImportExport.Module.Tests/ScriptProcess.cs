@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace MailboxImportExport.Module.Tests;
 
@@ -14,7 +13,7 @@ public static class ScriptProcess
 {
     /// <summary>The bare test host's build output: PowerShell and nothing of the module, nor of the engine.</summary>
     public static string BareHostFolder { get; } = Path.Combine(ModuleUnderTest.RepoRoot, "tests", "MailboxImportExport.TestHost", "bin",
-        Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug", "net10.0");
+        ModuleUnderTest.BuildConfiguration, "net10.0");
 
     /// <summary>Runs the script through the example runner (a text PowerShell host with the module imported),
     /// against an emulator that is already running.</summary>

@@ -115,7 +115,8 @@ public class TransferTests : IClassFixture<EmulatorFixture>
     {
         using var session = _emulator.Connect();
         var (mailbox, folder) = PlantedFolder(session, "ToFiles", 7);
-        var directory = Path.Combine(Path.GetTempPath(), "mie-export-" + Guid.NewGuid().ToString("N"));
+        using var temporary = new TemporaryDirectory("mie-export-");
+        var directory = Path.Combine(temporary.Path, "export");
 
         var export = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem -Path $args[2]", mailbox, folder, directory);
         Assert.Empty(export.Errors);
@@ -140,7 +141,6 @@ public class TransferTests : IClassFixture<EmulatorFixture>
         Assert.Equal(7, imported.Count);
         foreach (var line in imported)
             Assert.Equal(_emulator.Server.Control.GetItemData(line[1]), _emulator.Server.Control.GetItemData(line[3].Trim()));
-        Directory.Delete(directory, recursive: true);
     }
 
     [Fact]
@@ -214,7 +214,8 @@ public class TransferTests : IClassFixture<EmulatorFixture>
     {
         using var session = _emulator.Connect();
         var (mailbox, folder) = PlantedFolder(session, "Secrets", 3);
-        var directory = Path.Combine(Path.GetTempPath(), "mie-secrets-" + Guid.NewGuid().ToString("N"));
+        using var temporary = new TemporaryDirectory("mie-secrets-");
+        var directory = Path.Combine(temporary.Path, "export");
         var state = Path.Combine(directory, "delta.json");
 
         var sessionObject = Assert.Single(session.Run("New-ExImportSession -MailboxId $args[0]", mailbox).Output);

@@ -108,6 +108,30 @@ public sealed class ModuleLayoutTests : IDisposable
     }
 
     [Fact]
+    public void Lays_out_the_native_libraries_of_the_supported_runtimes_in_Dependencies_runtimes()
+    {
+        foreach (var runtime in new[] { "linux-x64", "win-arm64", "osx-arm64", "android-arm64", "linux-s390x" })
+        {
+            var native = Directory.CreateDirectory(Path.Combine(BuildOutput, "runtimes", runtime, "native")).FullName;
+            File.WriteAllText(Path.Combine(native, runtime.StartsWith("win", StringComparison.Ordinal) ? "e_sqlite3.dll" : "libe_sqlite3.so"), "sqlite for " + runtime);
+        }
+        // Managed runtime-specific assets are not native libraries: deps.json decides those.
+        Directory.CreateDirectory(Path.Combine(BuildOutput, "runtimes", "win", "lib", "netstandard2.0"));
+        File.WriteAllText(Path.Combine(BuildOutput, "runtimes", "win", "lib", "netstandard2.0", "System.Other.dll"), "managed");
+
+        var moduleFolder = Create();
+
+        var natives = FilesUnder(moduleFolder).Where(file => file.Contains("/runtimes/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+        [
+            "Dependencies/runtimes/linux-x64/native/libe_sqlite3.so",
+            "Dependencies/runtimes/osx-arm64/native/libe_sqlite3.so",
+            "Dependencies/runtimes/win-arm64/native/e_sqlite3.dll",
+        ], natives);
+        Assert.Equal("sqlite for win-arm64", File.ReadAllText(Path.Combine(moduleFolder, "Dependencies", "runtimes", "win-arm64", "native", "e_sqlite3.dll")));
+    }
+
+    [Fact]
     public void Never_ships_what_deps_json_does_not_name()
     {
         var moduleFolder = Create();

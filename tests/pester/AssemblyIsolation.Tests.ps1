@@ -1,5 +1,5 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# Run through ./build.ps1 -Task Test, which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
+# Run by dotnet test (tests/MailboxImportExport.Pester.Tests), which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
 # The same as AssemblyIsolationTests in tests/MailboxImportExport.Module.Tests, in a real pwsh: the module is
 # imported by a child pwsh that first loads an older Microsoft.Identity.Client, as Az or Microsoft.Graph would.
 
@@ -8,8 +8,12 @@ BeforeAll {
     $script:emulator = Start-TestEmulator
     $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
     # Downloaded and copied there by the test host project (tests/MailboxImportExport.TestHost).
-    $script:conflictingMsal = [System.IO.Path]::Combine($repoRoot, 'tests', 'MailboxImportExport.TestHost', 'bin', 'Release', 'net10.0', 'ConflictingMsal', 'Microsoft.Identity.Client.dll')
-    $script:pwsh = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $configuration = if ($env:MAILBOXIMPORTEXPORT_CONFIGURATION) { $env:MAILBOXIMPORTEXPORT_CONFIGURATION } else { 'Release' }
+    $script:conflictingMsal = [System.IO.Path]::Combine($repoRoot, 'tests', 'MailboxImportExport.TestHost', 'bin', $configuration, 'net10.0', 'ConflictingMsal', 'Microsoft.Identity.Client.dll')
+    # pwsh itself, or "dotnet pwsh.dll" when PowerShell runs as a .NET tool.
+    $command = @(Get-PowerShellCommand)
+    $script:pwsh = $command[0]
+    $script:pwshArguments = @($command | Select-Object -Skip 1)
 }
 
 AfterAll {
@@ -37,7 +41,7 @@ foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object 
         $moduleFolder = Split-Path -Path $env:MAILBOXIMPORTEXPORT_MODULE_PATH -Parent
         $moduleVersion = [System.Reflection.AssemblyName]::GetAssemblyName((Join-Path $moduleFolder 'Dependencies/Microsoft.Identity.Client.dll')).Version
 
-        $output = & $script:pwsh -NoProfile -NonInteractive -File $script $script:conflictingMsal $env:MAILBOXIMPORTEXPORT_MODULE_PATH $script:emulator.Uri 2>&1
+        $output = & $script:pwsh @script:pwshArguments -NoProfile -NonInteractive -File $script $script:conflictingMsal $env:MAILBOXIMPORTEXPORT_MODULE_PATH $script:emulator.Uri 2>&1
 
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $output | Should -Contain 'CONNECTED ClientSecret'

@@ -1,5 +1,5 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# Run through ./build.ps1 -Task Test, which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
+# Run by dotnet test (tests/MailboxImportExport.Pester.Tests), which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
 
 BeforeAll {
     Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
@@ -41,6 +41,21 @@ Describe 'Connect-ExMailboxService' {
     It 'refuses -Emulator together with a national cloud' {
         { Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -Environment USGovernment -ErrorAction Stop } |
             Should -Throw -ExpectedMessage '*-Emulator names the service already*'
+    }
+}
+
+Describe 'Get-ExConnection' {
+    It 'says where the commands go and as whom, and returns nothing once disconnected' {
+        Connect-ExMailboxService -Emulator $script:emulator.Uri -ClientSecret $script:demoSecret -ApiVersion beta
+        $connection = Get-ExConnection
+        $connection.AuthMethod | Should -Be 'ClientSecret'
+        $connection.ApiVersion | Should -Be 'beta'
+        "$($connection.GraphEndpoint)" | Should -BeLike "$($script:emulator.Uri)*"
+        $connection.Scopes | Should -Contain 'MailboxItem.ImportExport.All'
+        $connection.ConnectedAt | Should -BeLessOrEqual ([datetimeoffset]::Now)
+
+        Disconnect-ExMailboxService
+        Get-ExConnection | Should -BeNullOrEmpty
     }
 }
 

@@ -10,8 +10,12 @@ function Start-TestEmulator {
         # More emulator options, such as '--app-certificate', $clientId, $cerFile.
         [string[]] $ArgumentList = @()
     )
-    $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
-    $emulatorDll = [System.IO.Path]::Combine($repoRoot, 'src', 'MailboxImportExport.Emulator', 'bin', $Configuration, 'net10.0', 'MailboxImportExport.Emulator.dll')
+    # Set by the test run (tests/MailboxImportExport.Pester.Tests); otherwise the emulator's build in this repository.
+    $emulatorDll = $env:MAILBOXIMPORTEXPORT_EMULATOR_PATH
+    if (-not $emulatorDll) {
+        $repoRoot = Microsoft.PowerShell.Management\Resolve-Path -LiteralPath "$PSScriptRoot/../.."
+        $emulatorDll = [System.IO.Path]::Combine($repoRoot, 'src', 'MailboxImportExport.Emulator', 'bin', $Configuration, 'net10.0', 'MailboxImportExport.Emulator.dll')
+    }
     if (-not [System.IO.File]::Exists($emulatorDll)) {
         throw "The emulator is not built at $emulatorDll. Run ./build.ps1 -Task Build -Configuration $Configuration first."
     }
@@ -79,4 +83,18 @@ function Complete-TestSession {
     Microsoft.PowerShell.Core\Remove-Module MailboxImportExport -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function Start-TestEmulator, Stop-TestEmulator, Initialize-TestSession, Complete-TestSession
+# The command line that starts another process of the PowerShell running this one. pwsh installed as a .NET tool
+# runs as "dotnet pwsh.dll": the process is dotnet, and pwsh.dll is its first argument.
+function Get-PowerShellCommand {
+    [CmdletBinding()]
+    param()
+    $process = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        @($process, [System.Environment]::GetCommandLineArgs()[0])
+    }
+    else {
+        @($process)
+    }
+}
+
+Export-ModuleMember -Function Get-PowerShellCommand, Start-TestEmulator, Stop-TestEmulator, Initialize-TestSession, Complete-TestSession

@@ -55,7 +55,7 @@ internal sealed class ClientAssertion
         if (string.IsNullOrEmpty(Claim(claims, "jti"))) throw Malformed("The client assertion has no 'jti' claim.");
     }
 
-    private X509Certificate2 FindKey(RegisteredClient client, JsonObject header)
+    private static X509Certificate2 FindKey(RegisteredClient client, JsonObject header)
     {
         var sha256 = Claim(header, "x5t#S256");
         var sha1 = Claim(header, "x5t") ?? Claim(header, "kid");

@@ -105,7 +105,7 @@ internal sealed class TokenEndpoint
         {
             var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Substring(6).Trim()));
             var colon = decoded.IndexOf(':');
-            return colon < 0 ? null : (Uri.UnescapeDataString(decoded.Substring(0, colon)), Uri.UnescapeDataString(decoded.Substring(colon + 1)));
+            return colon < 0 ? null : (Uri.UnescapeDataString(decoded[..colon]), Uri.UnescapeDataString(decoded[(colon + 1)..]));
         }
         catch (FormatException)
         {

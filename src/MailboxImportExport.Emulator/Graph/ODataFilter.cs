@@ -139,7 +139,7 @@ internal static class ODataFilter
                 var start = i;
                 while (i < filter.Length && !char.IsWhiteSpace(filter[i]) && filter[i] != '\'') i++;
                 var word = filter.Substring(start, i - start);
-                if (word.StartsWith("(", StringComparison.Ordinal) || word.EndsWith(")", StringComparison.Ordinal))
+                if (word.StartsWith('(') || word.EndsWith(')'))
                 {
                     throw Invalid(filter, "parentheses and functions are not supported");
                 }

@@ -52,7 +52,7 @@ internal sealed class ODataQuery
         var query = new ODataQuery(schema);
         foreach (var (key, values) in request.Http.Request.Query)
         {
-            if (!key.StartsWith("$", StringComparison.Ordinal)) continue; // custom parameters (disposalType, includeHiddenFolders…)
+            if (!key.StartsWith('$')) continue; // custom parameters (disposalType, includeHiddenFolders…)
             if (!Known.TryGetValue(key, out var option))
             {
                 throw GraphException.BadRequest($"Query option '{key}' is not supported by the emulator on this resource.");
@@ -149,7 +149,7 @@ internal sealed class ODataQuery
         if (Select is null) return entity;
         foreach (var name in entity.Select(p => p.Key).ToList())
         {
-            if (name != "id" && !name.StartsWith("@", StringComparison.Ordinal) && !Select.Contains(name)) entity.Remove(name);
+            if (name != "id" && !name.StartsWith('@') && !Select.Contains(name)) entity.Remove(name);
         }
         return entity;
     }

@@ -21,7 +21,7 @@ internal sealed class FaultInjector
 
     public void Add(int count, Func<EmulatorRequestInfo, bool> matches, EmulatorFault fault)
     {
-        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         ArgumentNullException.ThrowIfNull(matches);
         ArgumentNullException.ThrowIfNull(fault);
         lock (_rules) _rules.Add(new Rule(matches, count, fault));

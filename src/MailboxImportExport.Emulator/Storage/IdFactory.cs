@@ -48,7 +48,7 @@ internal sealed class IdFactory
 
     private static bool HasMarker(string id, byte marker, char plusReplacement)
     {
-        if (id.Length != 28 || !id.EndsWith("=", StringComparison.Ordinal)) return false;
+        if (id.Length != 28 || !id.EndsWith('=')) return false;
         var buffer = new byte[IdBytes + 1];
         return Convert.TryFromBase64String(id.Replace(plusReplacement, '+'), buffer, out var written)
             && written == IdBytes && buffer[0] == marker;

@@ -74,6 +74,7 @@ internal static class MsalApplications
 }
 
 /// <summary>Lets MSAL use the module's HTTP handler (and so its certificate rules) instead of its own.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The client lives as long as the MSAL application that holds the factory, which has no disposal.")]
 internal sealed class FixedHttpClientFactory : IMsalHttpClientFactory
 {
     private readonly HttpClient _client;

@@ -11,6 +11,8 @@ namespace MailboxImportExport.Engine.Services;
 /// </summary>
 public sealed class DeltaStateFile
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
     private readonly string _path;
 
@@ -37,7 +39,7 @@ public sealed class DeltaStateFile
         if (deltaToken is null) state.Tokens.Remove(key);
         else state.Tokens[key] = new Entry { DeltaToken = deltaToken, Updated = DateTimeOffset.UtcNow };
         var temp = _path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, JsonSerializer.Serialize(state, Indented));
         if (File.Exists(_path)) File.Replace(temp, _path, null);
         else File.Move(temp, _path);
     }

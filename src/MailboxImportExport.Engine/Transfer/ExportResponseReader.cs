@@ -9,6 +9,7 @@ namespace MailboxImportExport.Engine.Transfer;
 /// held whole (Utf8JsonReader needs a whole string token in its buffer, which for a 100 MB item is 133 MB).
 /// Once the string is consumed the reader resumes as if the value had been <c>""</c>.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Private to ReadAsync, which disposes the pending item when reading fails.")]
 internal sealed class ExportResponseReader
 {
     private const int InitialBufferSize = 64 * 1024;

@@ -65,7 +65,10 @@ public sealed class FolderMapper
         }
         catch (GraphException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Code == "ErrorFolderExists")
         {
-            return await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false) ?? throw e;
+            // Created meanwhile by another writer: use theirs; if it is not there either, the conflict stands.
+            var created = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
+            if (created is null) throw;
+            return created;
         }
     }
 }

@@ -194,7 +194,7 @@ public sealed class CommandHelpParser
         {
             throw _document.Error(heading.Line, $"'{Hashes(heading)} {heading.Text}' must hold exactly one ``` code block with the command's syntax line.");
         }
-        var firstLine = code.Lines.FirstOrDefault() ?? "";
+        var firstLine = code.Lines.Count > 0 ? code.Lines[0] : "";
         if (firstLine != commandName && !firstLine.StartsWith(commandName + " ", StringComparison.OrdinalIgnoreCase))
         {
             throw _document.Error(code.Line + 1, $"the syntax line must start with '{commandName}'.");

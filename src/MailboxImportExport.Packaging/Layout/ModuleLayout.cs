@@ -123,6 +123,7 @@ public static class ModuleLayout
             .. LoaderBuilds.Select(build => (
                 Path.Combine(LoaderBuildOutputFolder(repoRoot, configuration, build.TargetFramework), LoaderFileName),
                 Path.Combine("Loader", build.Edition, LoaderFileName))),
+            .. NativeLibraries(buildOutput),
         ];
         var missing = files.Where(file => !File.Exists(file.Source)).Select(file => Path.GetRelativePath(repoRoot, file.Source)).ToList();
         if (missing.Count > 0)
@@ -131,6 +132,19 @@ public static class ModuleLayout
         }
         return files;
     }
+
+    /// <summary>
+    /// The engine's native libraries (SQLite's e_sqlite3) for every runtime the module supports, into
+    /// Dependencies/runtimes/&lt;rid&gt;/native/, where the loader's load context finds them. The build copies the
+    /// packages' runtimes/&lt;rid&gt;/native/ folders (CopyLocalRuntimeTargetAssets); runtimes the module does not
+    /// support (Android, iOS, s390x …) are left out.
+    /// </summary>
+    private static IEnumerable<(string Source, string Destination)> NativeLibraries(string buildOutput) =>
+        ModuleFolderNames.SupportedRuntimes
+            .Select(runtime => Path.Combine(ModuleFolderNames.NativeRuntimes, runtime, "native"))
+            .Where(folder => Directory.Exists(Path.Combine(buildOutput, folder)))
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(buildOutput, folder))
+                .Select(file => (file, Path.Combine(DependencyFolder, folder, Path.GetFileName(file)))));
 
     private static void WriteManifest(string repoRoot, string version, string moduleFolder)
     {

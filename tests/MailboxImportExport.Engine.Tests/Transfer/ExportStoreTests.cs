@@ -8,12 +8,13 @@ namespace MailboxImportExport.Engine.Tests.Transfer;
 
 public sealed class ExportStoreTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mie-store-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _root = Directory.CreateTempSubdirectory("mie-store-").FullName;
+    private readonly string _dir;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
+    // The store's folder is not created yet: the store creates it.
+    public ExportStoreTests() => _dir = Path.Combine(_root, "store");
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private string Manifest => Path.Combine(_dir, ExportStore.ManifestFileName);
 
