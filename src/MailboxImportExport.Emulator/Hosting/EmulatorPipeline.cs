@@ -1,5 +1,6 @@
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Graph;
+using MailboxImportExport.Emulator.Outlook;
 
 namespace MailboxImportExport.Emulator.Hosting;
 
@@ -70,6 +71,7 @@ internal sealed class EmulatorPipeline
             if (http.Request.Method != "POST") throw new GraphException(405, "Request_BadRequest", "The importUrl accepts POST only.");
             return MailboxGate.RunAsync(_state, mailbox.Id, () => ImportHandlers.ImportItemAsync(request, mailbox));
         }
+        if (UploadSessions.IsRoute(segments)) return _state.UploadSessions.HandleUploadUrlAsync(http, segments);
         if (IdentityEndpoints.IsIdentityRoute(segments)) return _identity.HandleAsync(http, segments);
         if (ManagedIdentities.IsRoute(segments)) return _state.ManagedIdentities.HandleAsync(http, requestId);
         if (DeviceLoginPage.IsRoute(segments)) return _deviceLogin.HandleAsync(http);

@@ -51,6 +51,10 @@ internal sealed class ItemOperations
         return updated;
     }
 
+    /// <summary>Moves the item to another folder of its mailbox: new changeKey, same id.</summary>
+    public void Move(ItemRecord item, FolderRecord target) =>
+        _store.MoveItem(item, target.Id, _ids.NewChangeKey(), Truncate(DateTimeOffset.UtcNow));
+
     /// <summary>softDelete moves the item to Recoverable Items\Deletions (and purges it from there); hardDelete purges it.</summary>
     public void Delete(ItemRecord item, bool soft)
     {
