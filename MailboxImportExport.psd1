@@ -15,6 +15,7 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('MailboxImportExport.format.ps1xml')
     CmdletsToExport      = @(
+        'Add-ExMailboxItemAttachment'
         'Connect-ExMailboxService'
         'Disconnect-ExMailboxService'
         'Get-ExConnection'

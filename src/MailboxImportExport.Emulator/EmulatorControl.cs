@@ -206,6 +206,18 @@ public sealed class EmulatorControl
         set => Volatile.Write(ref _uploadSessionCasing, (int)value);
     }
 
+    /// <summary>
+    /// Upload ranges starting at or after <paramref name="offset"/> wait, before their bytes are read, until
+    /// <see cref="ReleaseUploads"/>: a test stops or kills a client mid-upload there, at a known point.
+    /// </summary>
+    public void HoldUploadsFrom(long offset) => _state.UploadSessions.HoldFrom(offset);
+
+    /// <summary>Lets held upload ranges go on, and holds no more.</summary>
+    public void ReleaseUploads() => _state.UploadSessions.Release();
+
+    /// <summary>How many upload ranges are waiting because of <see cref="HoldUploadsFrom"/>.</summary>
+    public int HeldUploadRanges => _state.UploadSessions.HeldRanges;
+
     /// <summary>Every upload session created so far: declared size, offset expected next, bytes that arrived, state.</summary>
     public IReadOnlyList<Outlook.UploadSessionInfo> UploadSessions => _state.UploadSessions.Snapshot();
 

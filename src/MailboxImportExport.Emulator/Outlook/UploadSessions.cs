@@ -56,6 +56,10 @@ internal sealed class UploadSessions
 
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
     private readonly EmulatorState _state;
+    private readonly object _holdGate = new();
+    private long? _holdFrom;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
 
     public UploadSessions(EmulatorState state) => _state = state;
 
@@ -76,6 +80,44 @@ internal sealed class UploadSessions
         public UploadSessionState State { get; set; }
         public string? AttachmentId { get; set; }
         public object Gate { get; } = new();
+    }
+
+    /// <summary>From now on, ranges starting at or after <paramref name="offset"/> wait (before their body is read) until <see cref="Release"/>.</summary>
+    public void HoldFrom(long offset)
+    {
+        lock (_holdGate) _holdFrom = offset;
+    }
+
+    /// <summary>Lets every held range go on, and holds no more.</summary>
+    public void Release()
+    {
+        lock (_holdGate)
+        {
+            _holdFrom = null;
+            _release.TrySetResult();
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public int HeldRanges => Volatile.Read(ref _held);
+
+    private async Task WaitIfHeldAsync(HttpContext http, long from)
+    {
+        Task release;
+        lock (_holdGate)
+        {
+            if (_holdFrom is not { } holdFrom || from < holdFrom) return;
+            release = _release.Task;
+        }
+        Interlocked.Increment(ref _held);
+        try
+        {
+            await release.WaitAsync(http.RequestAborted);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _held);
+        }
     }
 
     public IReadOnlyList<UploadSessionInfo> Snapshot() =>
@@ -183,6 +225,7 @@ internal sealed class UploadSessions
             throw new GraphException(400, "invalidRange", $"Content-Range declares a total of {total:N0} bytes; the session was created for {session.Size:N0}.");
         if (to >= total)
             throw new GraphException(416, "invalidRange", $"The range {from}-{to} goes beyond the declared size of {total:N0} bytes.");
+        await WaitIfHeldAsync(http, from);
         var declaredLength = to - from + 1;
         if (declaredLength > MaxChunkSize)
             throw new GraphException(413, "RequestEntityTooLarge", $"A range may carry up to {MaxChunkSize:N0} bytes; this one declares {declaredLength:N0}.");
