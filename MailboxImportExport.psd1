@@ -29,6 +29,7 @@
         'Export-ExMailboxItem'
         'New-ExImportSession'
         'Import-ExMailboxItem'
+        'Import-ExMailMessage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
