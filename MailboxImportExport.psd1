@@ -17,6 +17,7 @@
     CmdletsToExport      = @(
         'Add-ExMailboxItemAttachment'
         'Connect-ExMailboxService'
+        'ConvertTo-ExMessageFile'
         'Disconnect-ExMailboxService'
         'Get-ExConnection'
         'Get-ExMailbox'

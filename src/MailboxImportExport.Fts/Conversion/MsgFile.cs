@@ -37,6 +37,15 @@ public static class MsgFile
     {
         if (message is null) throw new ArgumentNullException(nameof(message));
         if (output is null) throw new ArgumentNullException(nameof(output));
+        if (!output.CanSeek)
+        {
+            // A compound file is written with seeks: build it aside, then copy it out (into a hashing stream, say).
+            var buffer = new MemoryStream();
+            Write(message, buffer);
+            buffer.Position = 0;
+            buffer.CopyTo(output);
+            return;
+        }
         var names = MsgNamedProperties.Collect(message);
         using var root = RootStorage.Create(output, OpenMcdf.Version.V3, StorageModeFlags.LeaveOpen);
         var properties = new List<FtsProperty>(message.Properties);
