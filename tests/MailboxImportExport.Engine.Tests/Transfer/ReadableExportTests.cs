@@ -8,7 +8,7 @@ namespace MailboxImportExport.Engine.Tests.Transfer;
 /// <summary>Export folders of .msg/.eml files: names people can browse, safe on every file system, and the store's guarantees kept.</summary>
 public sealed class ReadableExportTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mie-readable-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "mie-readable-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
