@@ -25,12 +25,8 @@ internal static class JsonToMapi
         if (extended.TryGetValue("systemtime 0x0039", out var sent)) p.Add(FtsProperty.Time(FtsPropertyId.ClientSubmitTime, Time(sent)));
         if (FolderHandlers.Property(body, "from") is JsonObject from && Address(from) is var (name, address))
         {
-            p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingName, name));
-            p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingSmtpAddress, address));
-            p.Add(FtsProperty.String(FtsPropertyId.SenderName, name));
-            p.Add(FtsProperty.String(FtsPropertyId.SenderAddressType, "SMTP"));
-            p.Add(FtsProperty.String(FtsPropertyId.SenderEmailAddress, address));
-            p.Add(FtsProperty.String(FtsPropertyId.SenderSmtpAddress, address));
+            MapiAddresses.AddSentRepresenting(p, name, address);
+            MapiAddresses.AddSender(p, name, address);
         }
         p.Add(FtsProperty.Time(FtsPropertyId.MessageDeliveryTime, extended.TryGetValue("systemtime 0x0e06", out var received) ? Time(received) : now.UtcDateTime));
         var flags = extended.TryGetValue("integer 0x0e07", out var flagText) && int.TryParse(flagText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var given)
@@ -58,14 +54,8 @@ internal static class JsonToMapi
             if (FolderHandlers.Property(body, key) is not JsonArray list) continue;
             foreach (var entry in list.OfType<JsonObject>())
             {
-                if (Address(entry) is not var (recipientName, recipientAddress)) continue;
-                var recipient = new FtsRecipient();
-                recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
-                recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, recipientName));
-                recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
-                recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, recipientAddress));
-                recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, recipientAddress));
-                message.Recipients.Add(recipient);
+                if (Address(entry) is var (recipientName, recipientAddress))
+                    message.Recipients.Add(MapiAddresses.Recipient(type, recipientName, recipientAddress));
             }
         }
         p.Add(FtsProperty.Boolean(FtsPropertyId.HasAttachments, false));

@@ -30,10 +30,8 @@ internal static class MimeToMapi
         if (mime.Headers.Contains(HeaderId.Date)) p.Add(FtsProperty.Time(FtsPropertyId.ClientSubmitTime, mime.Date.UtcDateTime));
         var from = mime.From.Mailboxes.FirstOrDefault();
         var sender = mime.Sender ?? from;
-        if (from is not null) AddAddress(p, from, FtsPropertyId.SentRepresentingName, FtsPropertyId.SentRepresentingAddressType,
-            FtsPropertyId.SentRepresentingEmailAddress, FtsPropertyId.SentRepresentingSmtpAddress);
-        if (sender is not null) AddAddress(p, sender, FtsPropertyId.SenderName, FtsPropertyId.SenderAddressType,
-            FtsPropertyId.SenderEmailAddress, FtsPropertyId.SenderSmtpAddress);
+        if (from is not null) MapiAddresses.AddSentRepresenting(p, DisplayName(from), from.Address);
+        if (sender is not null) MapiAddresses.AddSender(p, DisplayName(sender), sender.Address);
         p.Add(FtsProperty.Time(FtsPropertyId.MessageDeliveryTime, now.UtcDateTime));
         var flagsIndex = p.Count;
         p.Add(FtsProperty.Int32(FtsPropertyId.MessageFlags, flags));
@@ -112,26 +110,7 @@ internal static class MimeToMapi
 
     private static void AddRecipients(FtsMessage message, InternetAddressList list, int type)
     {
-        foreach (var mailbox in list.Mailboxes)
-        {
-            var recipient = new FtsRecipient();
-            recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
-            recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, DisplayName(mailbox)));
-            recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
-            recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, mailbox.Address));
-            recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, mailbox.Address));
-            recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.DisplayType, 0));
-            recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.ObjectType, 6));
-            message.Recipients.Add(recipient);
-        }
-    }
-
-    private static void AddAddress(List<FtsProperty> p, MailboxAddress address, ushort name, ushort type, ushort email, ushort smtp)
-    {
-        p.Add(FtsProperty.String(name, DisplayName(address)));
-        p.Add(FtsProperty.String(type, "SMTP"));
-        p.Add(FtsProperty.String(email, address.Address));
-        p.Add(FtsProperty.String(smtp, address.Address));
+        foreach (var mailbox in list.Mailboxes) message.Recipients.Add(MapiAddresses.Recipient(type, DisplayName(mailbox), mailbox.Address));
     }
 
     private static string DisplayName(MailboxAddress address) => string.IsNullOrEmpty(address.Name) ? address.Address : address.Name;
@@ -150,5 +129,37 @@ internal static class MimeToMapi
         var text = new StringBuilder();
         foreach (var header in mime.Headers) text.Append(header.Field).Append(':').Append(header.RawValue.Length > 0 ? Encoding.UTF8.GetString(header.RawValue) : "");
         return text.ToString();
+    }
+}
+
+/// <summary>The address properties the emulator writes for senders and recipients, whatever the message was made from.</summary>
+internal static class MapiAddresses
+{
+    public static FtsRecipient Recipient(int type, string name, string address)
+    {
+        var recipient = new FtsRecipient();
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, name));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, address));
+        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, address));
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.DisplayType, 0));
+        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.ObjectType, 6));
+        return recipient;
+    }
+
+    public static void AddSender(List<FtsProperty> p, string name, string address) =>
+        Add(p, name, address, FtsPropertyId.SenderName, FtsPropertyId.SenderAddressType, FtsPropertyId.SenderEmailAddress, FtsPropertyId.SenderSmtpAddress);
+
+    public static void AddSentRepresenting(List<FtsProperty> p, string name, string address) =>
+        Add(p, name, address, FtsPropertyId.SentRepresentingName, FtsPropertyId.SentRepresentingAddressType,
+            FtsPropertyId.SentRepresentingEmailAddress, FtsPropertyId.SentRepresentingSmtpAddress);
+
+    private static void Add(List<FtsProperty> p, string name, string address, ushort nameId, ushort typeId, ushort emailId, ushort smtpId)
+    {
+        p.Add(FtsProperty.String(nameId, name));
+        p.Add(FtsProperty.String(typeId, "SMTP"));
+        p.Add(FtsProperty.String(emailId, address));
+        p.Add(FtsProperty.String(smtpId, address));
     }
 }

@@ -114,18 +114,7 @@ internal sealed class DemoMessages
         return Phrase(words);
     }
 
-    private static FtsRecipient Recipient(Person person, int type)
-    {
-        var recipient = new FtsRecipient();
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, person.Name));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, person.Address));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, person.Address));
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.DisplayType, 0));
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.ObjectType, 6));
-        return recipient;
-    }
+    private static FtsRecipient Recipient(Person person, int type) => MapiAddresses.Recipient(type, person.Name, person.Address);
 
     private FtsAttachment FileAttachment(string subject, int bytes, DateTimeOffset created)
     {

@@ -137,7 +137,7 @@ public static class MsgFile
         WriteStream(storage, PropertiesStream, stream.ToArray());
     }
 
-    private static void WriteStream(Storage storage, string name, byte[] data)
+    internal static void WriteStream(Storage storage, string name, byte[] data)
     {
         using var stream = storage.CreateStream(name);
         stream.Write(data, 0, data.Length);
@@ -340,7 +340,7 @@ public static class MsgFile
         }
     }
 
-    private static byte[]? ReadStream(Storage storage, string name)
+    internal static byte[]? ReadStream(Storage storage, string name)
     {
         if (!storage.TryOpenStream(name, out var stream)) return null;
         using (stream)

@@ -94,19 +94,19 @@ internal sealed class MsgNamedProperties
             WriteUInt32(bucket, hashId);
             WriteUInt32(bucket, indexAndKind);
         }
-        WriteStream(storage, GuidStream, guids.SelectMany(g => g.ToByteArray()).ToArray());
-        WriteStream(storage, EntryStream, entries.ToArray());
-        WriteStream(storage, StringStream, strings.ToArray());
+        MsgFile.WriteStream(storage, GuidStream, guids.SelectMany(g => g.ToByteArray()).ToArray());
+        MsgFile.WriteStream(storage, EntryStream, entries.ToArray());
+        MsgFile.WriteStream(storage, StringStream, strings.ToArray());
         foreach (var bucket in buckets)
-            WriteStream(storage, $"__substg1.0_{0x1000 + bucket.Key:X4}0102", bucket.Value.ToArray());
+            MsgFile.WriteStream(storage, $"__substg1.0_{0x1000 + bucket.Key:X4}0102", bucket.Value.ToArray());
     }
 
     public static MsgNamedProperties Read(Storage storage)
     {
         var map = new MsgNamedProperties();
-        var guids = ReadStream(storage, GuidStream);
-        var entries = ReadStream(storage, EntryStream);
-        var strings = ReadStream(storage, StringStream);
+        var guids = MsgFile.ReadStream(storage, GuidStream) ?? Array.Empty<byte>();
+        var entries = MsgFile.ReadStream(storage, EntryStream) ?? Array.Empty<byte>();
+        var strings = MsgFile.ReadStream(storage, StringStream) ?? Array.Empty<byte>();
         for (var offset = 0; offset + 8 <= entries.Length; offset += 8)
         {
             var nameId = BinaryPrimitives.ReadUInt32LittleEndian(entries.AsSpan(offset));
@@ -181,22 +181,5 @@ internal sealed class MsgNamedProperties
         var bytes = new byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, value);
         stream.Write(bytes, 0, 4);
-    }
-
-    private static void WriteStream(Storage storage, string name, byte[] data)
-    {
-        using var stream = storage.CreateStream(name);
-        stream.Write(data, 0, data.Length);
-    }
-
-    private static byte[] ReadStream(Storage storage, string name)
-    {
-        if (!storage.TryOpenStream(name, out var stream)) return Array.Empty<byte>();
-        using (stream)
-        {
-            var bytes = new byte[stream.Length];
-            stream.ReadUpTo(bytes, 0, bytes.Length);
-            return bytes;
-        }
     }
 }
