@@ -58,6 +58,7 @@ public sealed class MailMessageImportTests : IClassFixture<EmulatorFixture>, IDi
         var expected = new Dictionary<string, Expected>();
 
         var plain = Mail("Plain text only", read: false);
+        plain.Importance = MessageImportance.High;
         plain.Body = new TextPart("plain") { Text = "Just text." };
         expected["plain.eml"] = WriteEml("plain.eml", plain, false, new());
 
@@ -157,6 +158,7 @@ public sealed class MailMessageImportTests : IClassFixture<EmulatorFixture>, IDi
             var flags = item.GetInt32(FtsPropertyId.MessageFlags) ?? 0;
             Assert.True((flags & 0x8) == 0, $"{result.Path} was imported as a draft");
             Assert.Equal(want.IsRead, (flags & 0x1) != 0);
+            Assert.Equal(Path.GetFileName(result.Path) == "plain.eml" ? 2 : 1, item.GetInt32(FtsPropertyId.Importance));
             var files = item.Attachments.Where(a => a.EmbeddedMessage is null)
                 .ToDictionary(a => a.GetString(FtsPropertyId.AttachLongFilename)!, a => a.GetBinary(FtsPropertyId.AttachDataBinary)!);
             Assert.Equal(want.Attachments.Keys.Order(), files.Keys.Order());
@@ -174,6 +176,29 @@ public sealed class MailMessageImportTests : IClassFixture<EmulatorFixture>, IDi
         Assert.Equal(2, results.Single(r => r.Path.EndsWith("attachments.eml")).AttachmentsAddedSeparately);
         Assert.Contains(control.UploadSessions, s => s.Name == "recording.mp4" && s.State == MailboxImportExport.Emulator.Outlook.UploadSessionState.Completed);
         Assert.Equal(draftsBefore, session.Run("(Get-ExMailbox $args[0] | Get-ExMailboxFolder -WellKnownName drafts).TotalItemCount", Bob).Output.Single().ToString());
+    }
+
+    [Fact]
+    public void Mail_goes_into_an_archive_mailbox_with_its_drafts_made_in_the_owners_primary()
+    {
+        var mail = Mail("Archived from outside", read: true);
+        mail.Body = new TextPart("plain") { Text = "old" };
+        var path = Path.Combine(_temp.Path, "archived.eml");
+        mail.WriteTo(path);
+        using var session = _emulator.Connect("beta");
+        var control = _emulator.Server.Control;
+
+        // The archive as a mailbox object (how Get-ExMailbox lists archives is changing elsewhere).
+        var run = session.Run("""
+            $archive = [MailboxImportExport.Engine.Models.ExMailbox]::new($args[1], 'alice@contoso.test', 'Archive')
+            Import-ExMailMessage -Path $args[0] -TargetMailbox $archive -TargetWellKnownName inbox
+            """, path, control.GetMailboxId("alice@contoso.test", archive: true));
+
+        Assert.True(run.Errors.Count == 0, run.AllText);
+        var result = (ExMailMessageImportResult)Assert.Single(run.Output).BaseObject;
+        Assert.Equal(control.GetMailboxId("alice@contoso.test", archive: true), result.TargetMailboxId);
+        Assert.Equal("Archived from outside", FtsMessageReader.Read(control.GetItemData(result.ItemId)).GetString(FtsPropertyId.Subject));
+        Assert.Contains(control.Requests, r => r.Method == "POST" && r.Path == "/beta/users/alice@contoso.test/messages");
     }
 
     [Fact]
