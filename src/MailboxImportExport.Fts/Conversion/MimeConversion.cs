@@ -137,10 +137,14 @@ public static class MimeConversion
         return builder.ToMessageBody();
     }
 
-    /// <summary>PidTagHtml as text: a string, or bytes in the message's Internet code page.</summary>
+    /// <summary>
+    /// PidTagHtml as text (a string, or bytes in the message's Internet code page); without it, the compressed RTF body
+    /// as HTML (the HTML it encapsulates, or the RTF rendered).
+    /// </summary>
     private static string? Html(FtsMessage message)
     {
-        if (message.Find(FtsPropertyId.Html) is not { } html) return null;
+        if (message.Find(FtsPropertyId.Html) is not { } html)
+            return message.GetBinary(FtsPropertyId.RtfCompressed) is { } rtf ? CompressedRtf.ToHtml(rtf) : null;
         if (html.GetString() is { } text) return text;
         if (html.GetBinary() is not { } bytes) return null;
         var codePage = message.GetInt32(FtsPropertyId.InternetCodepage) ?? 65001;
