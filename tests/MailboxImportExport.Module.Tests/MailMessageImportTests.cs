@@ -143,6 +143,7 @@ public sealed class MailMessageImportTests : IClassFixture<EmulatorFixture>, IDi
         Assert.Equal(expected.Keys.Order(), results.Select(r => Path.GetFileName(r.Path)).Order());
         var summary = run.Output.Single(o => o.BaseObject.GetType().Name == "ExMailImportSummary");
         Assert.Equal("5 5 0", $"{summary.Properties["Files"].Value} {summary.Properties["Imported"].Value} {summary.Properties["Failed"].Value}");
+        Assert.Contains(run.Progress, p => p.PercentComplete == 40 && p.StatusDescription.StartsWith("File 3 of 5"));
         var folderId = control.GetFolderId(bobMailbox, "/From outside");
         foreach (var result in results)
         {

@@ -23,7 +23,7 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     private MailImportTarget _target = null!;
     private string _targetDescription = null!;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private int _files, _imported, _failed;
+    private int _files, _imported, _failed, _known;
     private long _bytes;
 
     /// <summary>Files or folders (wildcards allowed); a folder gives its .eml and .msg files.</summary>
@@ -108,10 +108,10 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
-        foreach (var given in literal ? LiteralPath : Path)
-        {
-            foreach (var file in Files(given, literal)) ImportFile(file);
-        }
+        // The files of this input are known before the first is imported: the progress bar has a real percentage.
+        var files = (literal ? LiteralPath : Path).SelectMany(given => Files(given, literal)).ToList();
+        _known += files.Count;
+        foreach (var file in files) ImportFile(file);
     }
 
     protected override void EndProcessing()
@@ -160,9 +160,10 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     private void ImportFile(string file)
     {
         _files++;
-        WriteProgress(new ProgressRecord(0, Activity, $"{_imported} imported, {_failed} failed, file {_files}")
+        WriteProgress(new ProgressRecord(0, Activity, $"File {_files} of {_known}: {_imported} imported, {_failed} failed")
         {
             CurrentOperation = file,
+            PercentComplete = (int)((_files - 1) * 100L / Math.Max(_known, 1)),
         });
         OutsideMessage message;
         try
@@ -174,11 +175,7 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
             Fail(e, "NotAMessage", file, "Give .eml (MIME) or .msg (Outlook) files; the other files are imported.");
             return;
         }
-        if (!ShouldProcess($"{message} into {_targetDescription}", "Import mail message"))
-        {
-            _files--;
-            return;
-        }
+        if (!ShouldProcess($"{message} into {_targetDescription}", "Import mail message")) return;
         try
         {
             var result = Await(ct => _importer.ImportAsync(message, _target, ct));
