@@ -15,7 +15,9 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('MailboxImportExport.format.ps1xml')
     CmdletsToExport      = @(
+        'Add-ExMailboxItemAttachment'
         'Connect-ExMailboxService'
+        'ConvertTo-ExMessageFile'
         'Disconnect-ExMailboxService'
         'Get-ExConnection'
         'Get-ExMailbox'
@@ -28,6 +30,7 @@
         'Export-ExMailboxItem'
         'New-ExImportSession'
         'Import-ExMailboxItem'
+        'Import-ExMailMessage'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,6 +21,11 @@ public sealed class EmulatorControl
     private int _deltaEpoch;
     private int _importSessionGeneration;
     private int _exportErrorCasing;
+    private int _uploadSessionCasing;
+    private int _uploadSessionGeneration;
+    private long _uploadSessionLifetimeTicks = TimeSpan.FromHours(1).Ticks;
+    private long _uploadSessionMinimumSize = Outlook.OutlookHandlers.MaxPostedAttachmentBytes;
+    private long _maxMessageSize = Outlook.UploadSessions.MaxAttachmentSize + 10L * 1024 * 1024;
     private int _mailboxConcurrencyLimit;
     private EmulatorRateLimit? _requestRateLimit;
     private EmulatorRateLimit? _uploadLimit;
@@ -242,6 +247,59 @@ public sealed class EmulatorControl
         get => Volatile.Read(ref _defaultPageSize);
         set => Volatile.Write(ref _defaultPageSize, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
     }
+
+    // ---- Outlook messages and attachment upload sessions ----
+
+    /// <summary>
+    /// The largest message (its stream) a mailbox takes: adding an attachment or uploading past it answers 413
+    /// ErrorMessageSizeExceeded. Defaults to a tenant set to the service's 150 MB maximum (plus room for the message itself).
+    /// </summary>
+    public long MaxMessageSize
+    {
+        get => Interlocked.Read(ref _maxMessageSize);
+        set => Interlocked.Exchange(ref _maxMessageSize, value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>The smallest attachment createUploadSession takes (ErrorAttachmentSizeShouldNotBeLessThanMinimumSize below it); 3 MB as documented.</summary>
+    public long UploadSessionMinimumSize
+    {
+        get => Interlocked.Read(ref _uploadSessionMinimumSize);
+        set => Interlocked.Exchange(ref _uploadSessionMinimumSize, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>Lifetime of upload sessions created from now on (their expirationDateTime).</summary>
+    public TimeSpan UploadSessionLifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _uploadSessionLifetimeTicks));
+        set => Interlocked.Exchange(ref _uploadSessionLifetimeTicks, value.Ticks);
+    }
+
+    /// <summary>Every upload URL issued so far stops working (401, the session expired); new sessions work.</summary>
+    public void ExpireUploadSessions() => Interlocked.Increment(ref _uploadSessionGeneration);
+
+    internal int UploadSessionGeneration => Volatile.Read(ref _uploadSessionGeneration);
+
+    /// <summary>The key casing of the upload URL's JSON answers.</summary>
+    public Outlook.UploadSessionCasing UploadSessionCasing
+    {
+        get => (Outlook.UploadSessionCasing)Volatile.Read(ref _uploadSessionCasing);
+        set => Volatile.Write(ref _uploadSessionCasing, (int)value);
+    }
+
+    /// <summary>
+    /// Upload ranges starting at or after <paramref name="offset"/> wait, before their bytes are read, until
+    /// <see cref="ReleaseUploads"/>: a test stops or kills a client mid-upload there, at a known point.
+    /// </summary>
+    public void HoldUploadsFrom(long offset) => _state.UploadSessions.HoldFrom(offset);
+
+    /// <summary>Lets held upload ranges go on, and holds no more.</summary>
+    public void ReleaseUploads() => _state.UploadSessions.Release();
+
+    /// <summary>How many upload ranges are waiting because of <see cref="HoldUploadsFrom"/>.</summary>
+    public int HeldUploadRanges => _state.UploadSessions.HeldRanges;
+
+    /// <summary>Every upload session created so far: declared size, offset expected next, bytes that arrived, state.</summary>
+    public IReadOnlyList<Outlook.UploadSessionInfo> UploadSessions => _state.UploadSessions.Snapshot();
 
     // ---- fault injection ----
 

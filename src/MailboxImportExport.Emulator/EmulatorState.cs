@@ -1,5 +1,6 @@
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Hosting;
+using MailboxImportExport.Emulator.Outlook;
 using MailboxImportExport.Emulator.Storage;
 using MailboxImportExport.Engine.Auth;
 
@@ -17,6 +18,7 @@ internal sealed class EmulatorState : IDisposable
         AccessTokens = new AccessTokens(Signer, () => BaseUri);
         Clock.Skew = options.ClockSkew;
         Items = new ItemOperations(store, Ids, Clock);
+        UploadSessions = new UploadSessions(this);
         RequestLog = new RequestLog(options.RequestLogWriter);
         Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
@@ -28,6 +30,7 @@ internal sealed class EmulatorState : IDisposable
     public MailboxStore Store { get; }
     public IdFactory Ids { get; } = IdFactory.Random;
     public ItemOperations Items { get; }
+    public UploadSessions UploadSessions { get; }
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
     public AppRegistrations Apps { get; } = new();

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace MailboxImportExport.Fts;
 
 public enum FtsElementKind
@@ -48,34 +46,16 @@ public sealed class FtsElement
     public bool IsMultiValued { get; internal set; }
 
     /// <summary>The value as text, for string and code-page string types; null otherwise or when skipped.</summary>
-    public string? GetString()
-    {
-        if (Value is null || IsMultiValued) return null;
-        var codePage = FtsText.CodePageOf(PropertyType);
-        return codePage is null ? null : FtsText.Decode(Value, codePage.Value);
-    }
+    public string? GetString() => IsMultiValued ? null : FtsValue.String(PropertyType, Value);
 
-    public int? GetInt32() =>
-        Value is { Length: 4 } && PropertyType is FtsPropertyType.Int32 or FtsPropertyType.ErrorCode
-            ? BinaryPrimitives.ReadInt32LittleEndian(Value)
-            : null;
+    public int? GetInt32() => FtsValue.Int32(PropertyType, Value);
 
-    public long? GetInt64() =>
-        Value is { Length: 8 } && PropertyType == FtsPropertyType.Int64 ? BinaryPrimitives.ReadInt64LittleEndian(Value) : null;
+    public long? GetInt64() => FtsValue.Int64(PropertyType, Value);
 
-    public bool? GetBoolean() =>
-        Value is { Length: 2 } && PropertyType == FtsPropertyType.Boolean ? Value[0] != 0 || Value[1] != 0 : null;
+    public bool? GetBoolean() => FtsValue.Boolean(PropertyType, Value);
 
     /// <summary>A PtypTime (FILETIME) value in UTC; null when out of range or not a time.</summary>
-    public DateTime? GetTime()
-    {
-        if (Value is not { Length: 8 } || PropertyType != FtsPropertyType.Time) return null;
-        var fileTime = BinaryPrimitives.ReadInt64LittleEndian(Value);
-        return fileTime is >= 0 and <= MaxFileTime ? DateTime.FromFileTimeUtc(fileTime) : null;
-    }
-
-    // DateTime.MaxValue as a FILETIME: larger values make FromFileTimeUtc throw.
-    private const long MaxFileTime = 2650467743999999999;
+    public DateTime? GetTime() => FtsValue.Time(PropertyType, Value);
 
     public override string ToString() => Named is null ? $"0x{Tag:X8} {Kind}" : $"0x{Tag:X8} {Kind} {Named}";
 }

@@ -85,7 +85,7 @@ public static class FtsEnvelope
         }
     }
 
-    private static void WriteRecord(Stream output, FtsOpcode opcode, byte[] payload, int offset, int count)
+    internal static void WriteRecord(Stream output, FtsOpcode opcode, byte[] payload, int offset, int count)
     {
         var header = new byte[RecordHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)opcode);

@@ -4,9 +4,9 @@ using System.Text;
 namespace MailboxImportExport.Fts;
 
 /// <summary>
-/// One property to write: its tag, its named-property identity when the id is ≥ 0x8000, and its value already
-/// encoded the way it travels after the tag. The factories encode like Exchange Online exports do: every string as
-/// a UTF-16LE code-page string (0x84B0) with its NUL terminator counted in the length, booleans in two bytes.
+/// One property of a message, recipient or attachment: its tag, its named-property identity when the id is ≥ 0x8000,
+/// and its value encoded the way it travels after the tag. The factories encode like Exchange Online exports do: every
+/// string as a UTF-16LE code-page string (0x84B0) with its NUL terminator counted in the length, booleans in two bytes.
 /// </summary>
 public sealed class FtsProperty
 {
@@ -19,13 +19,47 @@ public sealed class FtsProperty
 
     public uint Tag { get; }
     public ushort PropertyId => (ushort)(Tag >> 16);
+    public ushort PropertyType => (ushort)Tag;
     public FtsNamedProperty? Named { get; }
+    public bool IsMultiValued => FtsPropertyType.IsMultiValued(PropertyType);
 
     /// <summary>The bytes written after the tag (and named-property identity): length prefix included for variable types.</summary>
     internal byte[] WireValue { get; }
 
+    /// <summary>
+    /// The value without its length prefix: the raw bytes of a fixed-size value, the content of a string, binary or
+    /// object, or the wire form (count, then the values) of a multi-valued property.
+    /// </summary>
+    public byte[] GetBytes() => HasLengthPrefix(PropertyType) ? WireValue.Skip(4).ToArray() : (byte[])WireValue.Clone();
+
+    /// <summary>Size of the value: the content length of a variable-size value, else the wire size.</summary>
+    public int ValueLength => HasLengthPrefix(PropertyType) ? WireValue.Length - 4 : WireValue.Length;
+
+    public string? GetString() => FtsPropertyType.IsString(PropertyType) ? FtsValue.String(PropertyType, GetBytes()) : null;
+    public int? GetInt32() => FtsValue.Int32(PropertyType, WireValue);
+    public long? GetInt64() => FtsValue.Int64(PropertyType, WireValue);
+    public bool? GetBoolean() => FtsValue.Boolean(PropertyType, WireValue);
+    public DateTime? GetTime() => FtsValue.Time(PropertyType, WireValue);
+
+    /// <summary>The content of a binary, object or server-id value; null for other types.</summary>
+    public byte[]? GetBinary() =>
+        PropertyType is FtsPropertyType.Binary or FtsPropertyType.Object or FtsPropertyType.ServerId ? GetBytes() : null;
+
     /// <summary>Any tag with its value exactly as it travels after the tag (for variable-size types, with the length prefix).</summary>
     public static FtsProperty Raw(uint tag, byte[] wireValue) => new(tag, (byte[])wireValue.Clone(), null);
+
+    /// <summary>A property as the tokenizer read it (its value kept, not skipped).</summary>
+    public static FtsProperty FromElement(FtsElement element)
+    {
+        if (element is null) throw new ArgumentNullException(nameof(element));
+        if (element.Value is null) throw new ArgumentException($"The value of element 0x{element.Tag:X8} was skipped, not read.", nameof(element));
+        var wire = HasLengthPrefix(element.PropertyType) ? WithLength(element.Value) : (byte[])element.Value.Clone();
+        return new FtsProperty(element.Tag, wire, element.Named);
+    }
+
+    /// <summary>A value of any type, given as its content (what <see cref="GetBytes"/> returns).</summary>
+    public static FtsProperty FromContent(uint tag, byte[] content, FtsNamedProperty? named = null) =>
+        new(tag, HasLengthPrefix((ushort)tag) ? WithLength(content) : (byte[])content.Clone(), named);
 
     public static FtsProperty Int32(ushort id, int value)
     {
@@ -75,7 +109,11 @@ public sealed class FtsProperty
         return new FtsProperty(Tag, WireValue, named ?? throw new ArgumentNullException(nameof(named)));
     }
 
+    public override string ToString() => Named is null ? $"0x{Tag:X8}" : $"0x{Tag:X8} {Named}";
+
     private static uint TagOf(ushort id, ushort type) => ((uint)id << 16) | type;
+
+    private static bool HasLengthPrefix(ushort type) => FtsPropertyType.IsVariableSize(type) && !FtsPropertyType.IsMultiValued(type);
 
     private static byte[] WithLength(byte[] content)
     {
@@ -86,26 +124,63 @@ public sealed class FtsProperty
     }
 }
 
-/// <summary>A message to write as a messageContent: its properties, recipients and attachments.</summary>
-public sealed class FtsMessage
+/// <summary>The properties of one object (message, recipient or attachment), in stream order.</summary>
+public abstract class FtsPropertyBag
 {
     public List<FtsProperty> Properties { get; } = new();
+
+    /// <summary>The first property with this id that is not a named property, or null.</summary>
+    public FtsProperty? Find(ushort id)
+    {
+        foreach (var property in Properties)
+            if (property.PropertyId == id && property.Named is null) return property;
+        return null;
+    }
+
+    /// <summary>The first property with this named-property identity, or null.</summary>
+    public FtsProperty? Find(FtsNamedProperty named)
+    {
+        foreach (var property in Properties)
+            if (named.Equals(property.Named)) return property;
+        return null;
+    }
+
+    public string? GetString(ushort id) => Find(id)?.GetString();
+    public int? GetInt32(ushort id) => Find(id)?.GetInt32();
+    public bool? GetBoolean(ushort id) => Find(id)?.GetBoolean();
+    public DateTime? GetTime(ushort id) => Find(id)?.GetTime();
+    public byte[]? GetBinary(ushort id) => Find(id)?.GetBinary();
+
+    /// <summary>Replaces the value of the (unnamed) property with the same id in place, or adds it at the end.</summary>
+    public void Set(FtsProperty property)
+    {
+        if (property is null) throw new ArgumentNullException(nameof(property));
+        var index = Properties.FindIndex(p => p.PropertyId == property.PropertyId && p.Named is null);
+        if (index >= 0) Properties[index] = property;
+        else Properties.Add(property);
+    }
+
+    /// <summary>Removes every (unnamed) property with this id.</summary>
+    public void Remove(ushort id) => Properties.RemoveAll(p => p.PropertyId == id && p.Named is null);
+}
+
+/// <summary>A message to write as a messageContent: its properties, recipients and attachments.</summary>
+public sealed class FtsMessage : FtsPropertyBag
+{
     public List<FtsRecipient> Recipients { get; } = new();
     public List<FtsAttachment> Attachments { get; } = new();
 }
 
 /// <summary>A recipient row (written between StartRecip and EndToRecip).</summary>
-public sealed class FtsRecipient
+public sealed class FtsRecipient : FtsPropertyBag
 {
-    public List<FtsProperty> Properties { get; } = new();
 }
 
 /// <summary>
 /// An attachment (written between NewAttach and EndAttach). The writer emits PidTagAttachNumber first by itself,
-/// so <see cref="Properties"/> should not contain it. An <see cref="EmbeddedMessage"/> goes inside StartEmbed…EndEmbed.
+/// so <see cref="FtsPropertyBag.Properties"/> should not contain it. An <see cref="EmbeddedMessage"/> goes inside StartEmbed…EndEmbed.
 /// </summary>
-public sealed class FtsAttachment
+public sealed class FtsAttachment : FtsPropertyBag
 {
-    public List<FtsProperty> Properties { get; } = new();
     public FtsMessage? EmbeddedMessage { get; set; }
 }

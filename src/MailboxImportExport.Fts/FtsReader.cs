@@ -17,6 +17,8 @@ public sealed class FtsSummary
     /// <summary>Top-level attachments (not those of embedded messages).</summary>
     public int AttachmentCount { get; internal set; }
     public bool HasAttachments { get; internal set; }
+    /// <summary>PidTagMessageFlags of the item itself (0x1 read, 0x8 unsent, 0x10 has attachments …), when the stream has it.</summary>
+    public int? MessageFlags { get; internal set; }
 }
 
 /// <summary>Tolerant reading of export blobs: never throws on bad input, says what went wrong instead.</summary>
@@ -76,7 +78,7 @@ public static class FtsReader
         private readonly FtsSummary _summary;
         private string? _senderSmtp, _senderEmail, _senderAddressType, _sentRepresentingSmtp, _sentRepresentingEmail, _sentRepresentingName;
         private bool _hasAttachmentsProperty;
-        private int _messageFlags;
+        private int? _messageFlags;
 
         public SummaryBuilder(string? serverVersion) => _summary = new FtsSummary { ServerVersion = serverVersion };
 
@@ -105,7 +107,7 @@ public static class FtsReader
                 case FtsPropertyId.ClientSubmitTime: _summary.ClientSubmitTime = element.GetTime(); break;
                 case FtsPropertyId.MessageDeliveryTime: _summary.MessageDeliveryTime = element.GetTime(); break;
                 case FtsPropertyId.HasAttachments: _hasAttachmentsProperty = element.GetBoolean() ?? false; break;
-                case FtsPropertyId.MessageFlags: _messageFlags = element.GetInt32() ?? 0; break;
+                case FtsPropertyId.MessageFlags: _messageFlags = element.GetInt32(); break;
             }
         }
 
@@ -139,7 +141,8 @@ public static class FtsReader
                 ?? _senderEmail
                 ?? _sentRepresentingEmail;
             _summary.HasAttachments = _summary.AttachmentCount > 0 || _hasAttachmentsProperty
-                || (_messageFlags & MessageFlagHasAttachments) != 0;
+                || ((_messageFlags ?? 0) & MessageFlagHasAttachments) != 0;
+            _summary.MessageFlags = _messageFlags;
             return _summary.ServerVersion is null && _summary.MessageClass is null && _summary.Subject is null
                 ? null
                 : _summary;

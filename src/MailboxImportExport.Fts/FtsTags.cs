@@ -27,12 +27,75 @@ public static class FtsPropertyType
     public const ushort CodePageFlag = 0x8000;
     /// <summary>UTF-16LE code-page string (code page 1200), the form Exchange Online exports use for every string.</summary>
     public const ushort CodePageUnicode = CodePageFlag | 1200;
+
+    /// <summary>Bytes of a fixed-size value in a FastTransfer stream (booleans take two); null for other types.</summary>
+    public static int? FixedSizeOf(ushort type) => type switch
+    {
+        Int16 => 2,
+        Boolean => 2,
+        Int32 or Float32 or ErrorCode => 4,
+        Float64 or Currency or FloatingTime or Int64 or Time => 8,
+        Guid => 16,
+        _ => null,
+    };
+
+    /// <summary>True for the types written as a length and that many bytes (strings of any code page included).</summary>
+    public static bool IsVariableSize(ushort type) =>
+        type is String8 or Unicode or Binary or ServerId or Object
+        || (type & CodePageFlag) != 0;
+
+    /// <summary>
+    /// True for a multi-valued type. The 15-bit code page of a code-page string overlaps the multi-value bit: such a
+    /// type is multi-valued only when the code page without that bit is a real one and the code page with it is not
+    /// (0x94B0 = multi-valued code page 1200).
+    /// </summary>
+    public static bool IsMultiValued(ushort type)
+    {
+        if ((type & CodePageFlag) == 0) return (type & MultiValueFlag) != 0;
+        var codePage = type & 0x7FFF;
+        return (codePage & MultiValueFlag) != 0
+            && !KnownCodePages.Contains(codePage)
+            && KnownCodePages.Contains(codePage & ~MultiValueFlag);
+    }
+
+    private static readonly HashSet<int> KnownCodePages = new()
+    {
+        437, 850, 874, 932, 936, 949, 950, 1200, 1201, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258,
+        20127, 28591, 28592, 28593, 28594, 28595, 28596, 28597, 28598, 28599, 28603, 28605,
+    };
+
+    /// <summary>True for the string types: Unicode, 8-bit and code-page strings (single-valued).</summary>
+    public static bool IsString(ushort type) => type is String8 or Unicode || ((type & CodePageFlag) != 0 && !IsMultiValued(type));
 }
 
 /// <summary>Property ids (the high word of a tag) of the MAPI properties the codec and the emulator care about.</summary>
 public static class FtsPropertyId
 {
     public const ushort Importance = 0x0017;
+    public const ushort ReadReceiptRequested = 0x0029;
+    public const ushort ReceivedByName = 0x0040;
+    public const ushort SentRepresentingAddressType = 0x0064;
+    public const ushort TransportMessageHeaders = 0x007D;
+    public const ushort DisplayBcc = 0x0E02;
+    public const ushort DisplayCc = 0x0E03;
+    public const ushort DisplayTo = 0x0E04;
+    public const ushort MessageSize = 0x0E08;
+    public const ushort NormalizedSubject = 0x0E1D;
+    public const ushort SubjectPrefix = 0x003D;
+    public const ushort RtfCompressed = 0x1009;
+    public const ushort Html = 0x1013;
+    public const ushort InReplyToId = 0x1042;
+    public const ushort InternetReferences = 0x1039;
+    public const ushort AttachExtension = 0x3703;
+    public const ushort AttachFilename = 0x3704;
+    public const ushort AttachContentId = 0x3712;
+    public const ushort AttachContentLocation = 0x3713;
+    public const ushort AttachFlags = 0x3714;
+    public const ushort AttachmentHidden = 0x7FFE;
+    public const ushort InternetCodepage = 0x3FDE;
+    public const ushort MessageCodepage = 0x3FFD;
+    public const ushort StoreSupportMask = 0x340D;
+    public const ushort IconIndex = 0x1080;
     public const ushort MessageClass = 0x001A;
     public const ushort Priority = 0x0026;
     public const ushort Sensitivity = 0x0036;

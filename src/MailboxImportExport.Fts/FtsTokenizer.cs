@@ -18,12 +18,6 @@ public sealed class FtsTokenizer
     private const int MaxMultiValueCount = 1 << 20;
     private const int MaxNameChars = 4096;
 
-    private static readonly HashSet<int> KnownCodePages = new()
-    {
-        437, 850, 874, 932, 936, 949, 950, 1200, 1201, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258,
-        20127, 28591, 28592, 28593, 28594, 28595, 28596, 28597, 28598, 28599, 28603, 28605,
-    };
-
     private readonly Stream _input;
     private readonly byte[] _scratch = new byte[16];
 
@@ -105,19 +99,19 @@ public sealed class FtsTokenizer
         }
         if ((type & FtsPropertyType.CodePageFlag) != 0)
         {
-            if (IsMultiValuedCodePageString(type)) ReadMultiValue(element, baseFixedSize: null);
+            if (FtsPropertyType.IsMultiValued(type)) ReadMultiValue(element, baseFixedSize: null);
             else ReadVariableValue(element);
             return;
         }
         if ((type & FtsPropertyType.MultiValueFlag) != 0)
         {
             var baseType = (ushort)(type & ~FtsPropertyType.MultiValueFlag);
-            var baseSize = FixedSizeOf(baseType);
-            if (baseSize is null && !IsVariableSize(baseType)) throw UnknownType(element);
+            var baseSize = FtsPropertyType.FixedSizeOf(baseType);
+            if (baseSize is null && !FtsPropertyType.IsVariableSize(baseType)) throw UnknownType(element);
             ReadMultiValue(element, baseSize);
             return;
         }
-        var size = FixedSizeOf(type);
+        var size = FtsPropertyType.FixedSizeOf(type);
         if (size is not null)
         {
             var value = new byte[size.Value];
@@ -126,7 +120,7 @@ public sealed class FtsTokenizer
             element.ValueLength = value.Length;
             return;
         }
-        if (!IsVariableSize(type)) throw UnknownType(element);
+        if (!FtsPropertyType.IsVariableSize(type)) throw UnknownType(element);
         ReadVariableValue(element);
     }
 
@@ -177,32 +171,6 @@ public sealed class FtsTokenizer
         element.ValueSkipped = !keep;
         element.Value = keep ? wire.ToArray() : null;
     }
-
-    private static bool IsMultiValuedCodePageString(ushort type)
-    {
-        // The 15-bit code page overlaps the multi-value bit: only call it multi-valued when the code page without
-        // that bit is a real one and the code page with it is not (0x94B0 = multi-valued cp 1200).
-        var codePage = type & 0x7FFF;
-        return (codePage & FtsPropertyType.MultiValueFlag) != 0
-            && !KnownCodePages.Contains(codePage)
-            && KnownCodePages.Contains(codePage & ~FtsPropertyType.MultiValueFlag);
-    }
-
-    private static int? FixedSizeOf(ushort type) => type switch
-    {
-        FtsPropertyType.Int16 => 2,
-        FtsPropertyType.Boolean => 2,
-        FtsPropertyType.Int32 or FtsPropertyType.Float32 or FtsPropertyType.ErrorCode => 4,
-        FtsPropertyType.Float64 or FtsPropertyType.Currency or FtsPropertyType.FloatingTime
-            or FtsPropertyType.Int64 or FtsPropertyType.Time => 8,
-        FtsPropertyType.Guid => 16,
-        _ => null,
-    };
-
-    private static bool IsVariableSize(ushort type) =>
-        type is FtsPropertyType.String8 or FtsPropertyType.Unicode or FtsPropertyType.Binary
-            or FtsPropertyType.ServerId or FtsPropertyType.Object
-        || (type & FtsPropertyType.CodePageFlag) != 0;
 
     private uint ReadUInt32(string what, long elementStart)
     {

@@ -61,6 +61,18 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         return Result(task);
     }
 
+    /// <summary>Runs one engine call to completion, calling <paramref name="whileWaiting"/> on the pipeline thread a few times a second (to show progress).</summary>
+    protected T Await<T>(Func<CancellationToken, Task<T>> operation, Action whileWaiting)
+    {
+        Task<T> task;
+        using (EngineLog.Use(_log))
+        {
+            task = operation(_stop.Token);
+            Pump(task, whileWaiting);
+        }
+        return Result(task);
+    }
+
     protected void Await(Func<CancellationToken, Task> operation) => Await<bool>(async ct =>
     {
         await operation(ct).ConfigureAwait(false);
@@ -112,15 +124,17 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    private void Pump(Task task)
+    private void Pump(Task task, Action? whileWaiting = null)
     {
         var handle = ((IAsyncResult)task).AsyncWaitHandle;
         while (!task.IsCompleted)
         {
             handle.WaitOne(100);
             DrainLog();
+            whileWaiting?.Invoke();
         }
         DrainLog();
+        whileWaiting?.Invoke();
     }
 
     private T Result<T>(Task<T> task)

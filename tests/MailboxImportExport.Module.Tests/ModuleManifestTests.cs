@@ -115,14 +115,16 @@ public class ModuleManifestTests
     }
 
     [Fact]
-    public void The_cmdlet_assembly_does_not_reference_msal()
+    public void The_cmdlet_assembly_does_not_reference_msal_nor_the_engines_other_dependencies()
     {
-        // Keeps MSAL out of the cmdlets' surface so the engine and its dependencies can load in a private context.
+        // Keeps MSAL (and the codec, MimeKit, OpenMcdf) out of the cmdlets' surface so the engine and its dependencies
+        // load in a private context: the default context, where the cmdlets live, cannot find them.
         using var pe = new PEReader(File.OpenRead(Path.Combine(ModuleUnderTest.ModuleFolder, "MailboxImportExport.dll")));
         var metadata = pe.GetMetadataReader();
         var references = metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name)).ToList();
 
         Assert.Contains("MailboxImportExport.Engine", references);
         Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.Identity", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, r => r is "MailboxImportExport.Fts" or "MimeKit" or "OpenMcdf" or "BouncyCastle.Cryptography");
     }
 }

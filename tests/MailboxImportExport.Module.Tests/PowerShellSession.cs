@@ -15,6 +15,7 @@ public sealed class RunResult
     public required IReadOnlyList<string> Warnings { get; init; }
     /// <summary>The information stream: Write-Information, and what cmdlets show the user through the host (PSHOST).</summary>
     public required IReadOnlyList<string> Information { get; init; }
+    public required IReadOnlyList<ProgressRecord> Progress { get; init; }
     public required string HostText { get; init; }
 
     /// <summary>Everything a user or a log could ever see of this run, for secret scans.</summary>
@@ -109,6 +110,7 @@ public sealed class PowerShellSession : IDisposable
             Debug = ps.Streams.Debug.Select(d => d.Message).ToList(),
             Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
             Information = ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? "").ToList(),
+            Progress = ps.Streams.Progress.ToList(),
             HostText = _hostOutput.GetStringBuilder().ToString(start, _hostOutput.GetStringBuilder().Length - start),
         };
     }

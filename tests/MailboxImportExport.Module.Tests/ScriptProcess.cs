@@ -28,15 +28,29 @@ public static class ScriptProcess
     public static ScriptProcessResult RunInBareHost(string scriptPath, string[] arguments, IReadOnlyDictionary<string, string>? environment) =>
         Start(Path.Combine(BareHostFolder, "MailboxImportExport.TestHost.dll"), [scriptPath, .. arguments], environment);
 
+    /// <summary>Starts the script in the bare test host and returns at once, for tests that kill the process midway.
+    /// Its output is not read: write what the test needs to files.</summary>
+    public static Process StartInBareHost(string scriptPath, params string[] arguments)
+    {
+        var start = StartInfo(Path.Combine(BareHostFolder, "MailboxImportExport.TestHost.dll"), [scriptPath, .. arguments], environment: null);
+        start.RedirectStandardOutput = start.RedirectStandardError = false;
+        return Process.Start(start)!;
+    }
+
     private static ScriptProcessResult Start(string hostAssembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments.Prepend(hostAssembly)) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(hostAssembly, arguments, environment))!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return new ScriptProcessResult(process.ExitCode, output, error.Result);
+    }
+
+    private static ProcessStartInfo StartInfo(string hostAssembly, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments.Prepend(hostAssembly)) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return start;
     }
 }

@@ -22,6 +22,7 @@ internal sealed class AccessTokens
     private static readonly string[] Roles =
     {
         "User.Read.All", "MailboxFolder.ReadWrite.All", "MailboxItem.Read.All", "MailboxItem.ReadWrite.All", "MailboxItem.ImportExport.All",
+        "Mail.ReadWrite", "Calendars.ReadWrite",
     };
 
     private readonly TokenSigner _signer;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Hosting;
+using MailboxImportExport.Emulator.Outlook;
 using MailboxImportExport.Emulator.Storage;
 
 namespace MailboxImportExport.Emulator.Graph;
@@ -19,6 +20,20 @@ internal static class GraphRouter
         if (s.Count == 4 && Is(s[0], "users") && Is(s[2], "settings") && Is(s[3], "exchange"))
         {
             return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));
+        }
+        // /users/{id|upn}/messages|mailFolders|events… and /me/…: the Outlook endpoints, on the user's primary mailbox.
+        var userRoute = s.Count > 0 && Is(s[0], "me") ? 1 : s.Count >= 2 && Is(s[0], "users") ? 2 : 0;
+        if (userRoute > 0 && s.Count > userRoute && (Is(s[userRoute], "messages") || Is(s[userRoute], "mailFolders") || Is(s[userRoute], "events")))
+        {
+            var user = userRoute == 1
+                ? request.Store.FindUser(request.SignedInUserId ?? throw new GraphException(400, "BadRequest", "/me request is only valid with delegated authentication flow."))
+                : request.Store.FindUser(s[1]);
+            if (user is null) throw new GraphException(404, "ErrorInvalidUser", $"The requested user '{(userRoute == 2 ? s[1] : "me")}' is invalid.");
+            request.AuthorizeOwner(user.ObjectId);
+            var mailbox = request.Store.MailboxesOf(user.ObjectId).FirstOrDefault(m => !m.IsArchive)
+                ?? throw new GraphException(404, "MailboxNotEnabledForRESTAPI", $"The mailbox of '{user.UserPrincipalName}' is either inactive, soft-deleted, or is hosted on-premise.");
+            var rest = s.Skip(userRoute).ToList();
+            return MailboxGate.RunAsync(request.State, request.Http, request.AppId, mailbox.Id, http => OutlookHandlers.RouteAsync(request.On(http), user, mailbox, rest));
         }
         if (s.Count >= 4 && Is(s[0], "admin") && Is(s[1], "exchange") && Is(s[2], "mailboxes"))
         {

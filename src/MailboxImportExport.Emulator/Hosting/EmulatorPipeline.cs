@@ -1,6 +1,7 @@
 using System.Globalization;
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Graph;
+using MailboxImportExport.Emulator.Outlook;
 
 namespace MailboxImportExport.Emulator.Hosting;
 
@@ -90,6 +91,7 @@ internal sealed class EmulatorPipeline
             var appId = ImportHandlers.Authenticate(request, mailbox);
             return MailboxGate.RunAsync(_state, http, appId, mailbox.Id, context => ImportHandlers.ImportItemAsync(request.On(context), mailbox));
         }
+        if (UploadSessions.IsRoute(segments)) return _state.UploadSessions.HandleUploadUrlAsync(http, segments);
         if (IdentityEndpoints.IsIdentityRoute(segments)) return _identity.HandleAsync(http, segments);
         if (ManagedIdentities.IsRoute(segments)) return _state.ManagedIdentities.HandleAsync(http, requestId);
         if (DeviceLoginPage.IsRoute(segments)) return _deviceLogin.HandleAsync(http);

@@ -1,3 +1,4 @@
+using MailboxImportExport.Emulator.Outlook;
 using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Seeding;
@@ -9,7 +10,6 @@ namespace MailboxImportExport.Emulator.Seeding;
 /// </summary>
 internal sealed class DemoMessages
 {
-    private static readonly Guid PsetidAppointment = new("00062002-0000-0000-C000-000000000046");
     private static readonly Guid PsetidAddress = new("00062004-0000-0000-C000-000000000046");
     private static readonly Guid PsetidTask = new("00062003-0000-0000-C000-000000000046");
 
@@ -65,9 +65,9 @@ internal sealed class DemoMessages
     public byte[] Appointment(string subject, Person organizer, DateTimeOffset created, DateTimeOffset modified, DateTimeOffset start)
     {
         var message = Envelope("IPM.Appointment", subject, organizer, created, modified);
-        message.Properties.Add(FtsProperty.Time(0x8001, start.UtcDateTime).WithName(new FtsNamedProperty(PsetidAppointment, 0x820D)));
-        message.Properties.Add(FtsProperty.Time(0x8002, start.AddHours(1).UtcDateTime).WithName(new FtsNamedProperty(PsetidAppointment, 0x820E)));
-        message.Properties.Add(FtsProperty.String(0x8003, "Conference room 4").WithName(new FtsNamedProperty(PsetidAppointment, 0x8208)));
+        message.Properties.Add(FtsProperty.Time(0x8001, start.UtcDateTime).WithName(OutlookEvents.StartName));
+        message.Properties.Add(FtsProperty.Time(0x8002, start.AddHours(1).UtcDateTime).WithName(OutlookEvents.EndName));
+        message.Properties.Add(FtsProperty.String(0x8003, "Conference room 4").WithName(OutlookEvents.LocationName));
         message.Recipients.Add(Recipient(organizer, 1));
         SetHasAttachments(message);
         return _writer.Write(message);
@@ -134,18 +134,7 @@ internal sealed class DemoMessages
         return Phrase(words);
     }
 
-    private static FtsRecipient Recipient(Person person, int type)
-    {
-        var recipient = new FtsRecipient();
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.RecipientType, type));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, person.Name));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.AddressType, "SMTP"));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.EmailAddress, person.Address));
-        recipient.Properties.Add(FtsProperty.String(FtsPropertyId.SmtpAddress, person.Address));
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.DisplayType, 0));
-        recipient.Properties.Add(FtsProperty.Int32(FtsPropertyId.ObjectType, 6));
-        return recipient;
-    }
+    private static FtsRecipient Recipient(Person person, int type) => MapiAddresses.Recipient(type, person.Name, person.Address);
 
     private FtsAttachment FileAttachment(string subject, int bytes, DateTimeOffset created)
     {

@@ -58,7 +58,7 @@ internal sealed class ItemOperations
     }
 
     /// <summary>Replaces the item's content: same id and createdDateTime, new changeKey.</summary>
-    private ItemRecord Replace(ItemRecord item, byte[] data)
+    public ItemRecord Replace(ItemRecord item, byte[] data)
     {
         var updated = item with
         {
@@ -78,6 +78,10 @@ internal sealed class ItemOperations
         _store.UpdateItem(updated, null);
         return updated;
     }
+
+    /// <summary>Moves the item to another folder of its mailbox: new changeKey, same id.</summary>
+    public void Move(ItemRecord item, FolderRecord target) =>
+        _store.MoveItem(item, target.Id, _ids.NewChangeKey(), Truncate(DateTimeOffset.UtcNow));
 
     /// <summary>softDelete moves the item to Recoverable Items\Deletions (and purges it from there); hardDelete purges it.</summary>
     public void Delete(ItemRecord item, bool soft)

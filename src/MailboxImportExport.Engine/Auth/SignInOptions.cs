@@ -98,6 +98,8 @@ public abstract class UserSignIn : SignInOptions
     public static readonly IReadOnlyList<string> DefaultScopes = new[]
     {
         "User.Read.All", "MailboxFolder.ReadWrite", "MailboxItem.Read", "MailboxItem.ReadWrite", "MailboxItem.ImportExport",
+        // Bringing mail in (Import-ExMailMessage) and adding attachments go through the Outlook endpoints.
+        "Mail.ReadWrite", "Calendars.ReadWrite",
     };
 
     protected UserSignIn(string clientId)

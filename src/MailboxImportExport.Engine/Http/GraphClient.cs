@@ -92,6 +92,23 @@ public sealed class GraphClient : IDisposable
         return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Posts a body that is not JSON (base64 MIME as text/plain, say) to a Graph URL and reads the JSON answer.</summary>
+    internal async Task<T> PostContentAsync<T>(string url, Func<HttpContent> content, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Post, Resolve(url), content, authenticate: true, ct).ConfigureAwait(false);
+        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends to an attachment upload URL. Like an import URL it carries its own credential (the service refuses a
+    /// bearer token there), is never logged in full, and only 429 is retried here: whether a failed range was taken
+    /// is for the uploader to find out. The caller disposes the successful response.
+    /// </summary>
+    internal Task<HttpResponseMessage> SendToUploadUrlAsync(HttpMethod method, Uri uploadUrl, Func<HttpContent>? content, CancellationToken ct) =>
+        SendAsync(method, uploadUrl, content, authenticate: false, ct);
+
+    internal static Task<T> ReadJsonAsync<T>(HttpResponseMessage response) => ReadJsonAsync<T>(response, CancellationToken.None);
+
     /// <summary>
     /// Posts JSON and hands the success response's body to <paramref name="readBody"/> as a stream, for answers
     /// too large to deserialize whole (exportItems carries up to 20 items as base64).

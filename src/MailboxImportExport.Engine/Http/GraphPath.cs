@@ -10,4 +10,8 @@ public static class GraphPath
 
     public static string User(string userId) => $"users/{Segment(userId)}";
     public static string Mailbox(string mailboxId) => $"admin/exchange/mailboxes/{Segment(mailboxId)}";
+
+    /// <summary>A message or event of a user, on the Outlook endpoints: <c>users/{user}/messages/{id}</c> or <c>…/events/{id}</c>.</summary>
+    public static string UserItem(string userId, Models.ExItemKind kind, string itemId) =>
+        $"{User(userId)}/{(kind == Models.ExItemKind.Event ? "events" : "messages")}/{Segment(itemId)}";
 }

@@ -22,8 +22,12 @@ internal sealed class ManifestEntry
     public DateTimeOffset? SentDateTime { get; set; }
     public DateTimeOffset? ReceivedDateTime { get; set; }
     public int? AttachmentCount { get; set; }
-    /// <summary>The item's file, a bare name inside the export folder.</summary>
+    /// <summary>The item's file: a path inside the export folder, '/'-separated (a bare name for .fts files).</summary>
     public string? File { get; set; }
+    /// <summary>How the file holds the item; absent for FastTransfer streams.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter))]
+    public ExportFormat? Format { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore] public ExportFormat FormatOrDefault => Format ?? ExportFormat.Fts;
     public long Length { get; set; }
     public string? Sha256 { get; set; }
     public DateTimeOffset ExportedAt { get; set; }
@@ -71,14 +75,19 @@ internal sealed class ManifestEntry
         Data = data,
     };
 
-    /// <summary>What makes a line unusable, or null. A file name must be bare: a manifest cannot point outside its folder.</summary>
+    /// <summary>What makes a line unusable, or null. A file must be inside the folder: a manifest cannot point outside it.</summary>
     public string? Problem()
     {
         if (string.IsNullOrEmpty(SourceMailboxId) || string.IsNullOrEmpty(ItemId)) return "it names no source mailbox or item id";
-        if (string.IsNullOrEmpty(File) || Path.GetFileName(File) != File || File is "." or "..") return $"its file name '{File}' is not a plain file name";
+        if (!IsPathInsideFolder(File)) return $"its file name '{File}' is not a path inside the folder";
         if (string.IsNullOrEmpty(Sha256)) return "it has no SHA-256";
         return null;
     }
+
+    /// <summary>Relative, '/'-separated, every segment a plain name: no root, drive, backslash, '.' or '..'.</summary>
+    private static bool IsPathInsideFolder(string? file) =>
+        !string.IsNullOrEmpty(file) && file!.IndexOf('\\') < 0 && file.IndexOf(':') < 0
+        && file.Split('/').All(segment => segment.Length > 0 && segment is not "." and not ".." && segment.Trim().Length > 0);
 }
 
 /// <summary>A manifest line as read: its entry, or why it could not be used.</summary>

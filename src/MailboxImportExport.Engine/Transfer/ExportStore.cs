@@ -35,6 +35,20 @@ public sealed class ExportStoreConflictException : InvalidOperationException
     public string? NewChangeKey { get; }
 }
 
+/// <summary>An export folder already holds items in another format: one folder, one format.</summary>
+public sealed class ExportFormatMismatchException : IOException
+{
+    internal ExportFormatMismatchException(string directory, ExportFormat held, ExportFormat asked)
+        : base($"'{directory}' holds items exported as {held}; export as {asked} into another folder (one folder holds one format).")
+    {
+        Held = held;
+        Asked = asked;
+    }
+
+    public ExportFormat Held { get; }
+    public ExportFormat Asked { get; }
+}
+
 /// <summary>One item read back from an export folder, or why it could not be.</summary>
 public sealed class ExportStoreRecord
 {
@@ -63,8 +77,9 @@ public sealed class ExportStoreRecord
 }
 
 /// <summary>
-/// An export folder: one <c>.fts</c> file per item (named by a hash of its mailbox and item id, so any id gives a
-/// short name that is safe on every filesystem) and <c>manifest.jsonl</c>, one line per item.
+/// An export folder: one file per item and <c>manifest.jsonl</c>, one line per item. The files are <c>.fts</c> streams
+/// named by a hash of their mailbox and item id (short and safe for any id), or, with another <see cref="ExportFormat"/>,
+/// .msg/.eml files in a folder tree named by date and subject (<see cref="ExportItemWriter"/>); one folder, one format.
 /// Writing is crash-safe: a file is written under a temporary name and renamed when complete, and its manifest
 /// line is appended only after that, so a line always describes a whole file; a line cut short by a crash is
 /// dropped on the next open. One writer at a time: the folder is locked while open.
@@ -79,12 +94,14 @@ public sealed class ExportStore : IDisposable
     private readonly FileStream _lock;
     private readonly FileStream _manifest;
     private readonly Dictionary<string, StoredItem> _index;
+    private readonly ExportItemWriter _writer;
     private int _lineCount;
     private bool _hasSupersededLines, _disposed;
 
-    private ExportStore(string directory, FileStream lockFile, Dictionary<string, StoredItem> index, int lineCount)
+    private ExportStore(string directory, FileStream lockFile, Dictionary<string, StoredItem> index, int lineCount, ExportItemWriter writer)
     {
         Directory = directory;
+        _writer = writer;
         _lock = lockFile;
         _index = index;
         _lineCount = lineCount;
@@ -92,11 +109,13 @@ public sealed class ExportStore : IDisposable
     }
 
     public string Directory { get; }
+    public ExportFormat Format => _writer.Format;
     private string ManifestPath => Path.Combine(Directory, ManifestFileName);
 
     /// <summary>Opens (creating it if needed) an export folder for writing and reads what it already holds.</summary>
     /// <exception cref="IOException">Another export is writing to the folder.</exception>
-    public static ExportStore Open(string directory)
+    /// <exception cref="ExportFormatMismatchException">The folder holds items in another format.</exception>
+    public static ExportStore Open(string directory, ExportFormat format = ExportFormat.Fts)
     {
         if (string.IsNullOrWhiteSpace(directory)) throw new ArgumentException("The export folder path is empty.", nameof(directory));
         var full = Path.GetFullPath(directory);
@@ -114,7 +133,7 @@ public sealed class ExportStore : IDisposable
         try
         {
             // Holding the lock, any partial file is a leftover of a run that stopped mid-write.
-            foreach (var partial in System.IO.Directory.EnumerateFiles(full, "*" + PartialSuffix)) File.Delete(partial);
+            foreach (var partial in System.IO.Directory.EnumerateFiles(full, "*" + PartialSuffix, SearchOption.AllDirectories)) File.Delete(partial);
             var manifest = Path.Combine(full, ManifestFileName);
             if (ExportManifest.RepairTail(manifest))
                 EngineLog.Verbose($"The last line of {manifest} was incomplete (an earlier export stopped while writing it); it was dropped and its item will be exported again.");
@@ -125,11 +144,15 @@ public sealed class ExportStore : IDisposable
                 foreach (var line in ExportManifest.ReadLines(manifest))
                 {
                     lineCount = line.Number;
-                    if (line.Entry is { } entry) index[entry.Key] = new StoredItem(entry.ChangeKey, entry.File!, entry.Length, line.Number);
+                    if (line.Entry is { } entry)
+                    {
+                        if (entry.FormatOrDefault != format) throw new ExportFormatMismatchException(full, entry.FormatOrDefault, format);
+                        index[entry.Key] = new StoredItem(entry.ChangeKey, entry.File!, entry.Length, line.Number);
+                    }
                     else EngineLog.Warning(line.Problem!);
                 }
             }
-            return new ExportStore(full, lockFile, index, lineCount) { _hasSupersededLines = index.Count < lineCount };
+            return new ExportStore(full, lockFile, index, lineCount, ExportItemWriter.For(format)) { _hasSupersededLines = index.Count < lineCount };
         }
         catch
         {
@@ -173,9 +196,12 @@ public sealed class ExportStore : IDisposable
                 throw new ExportStoreConflictException(Directory, item.SourceMailboxId, item.ItemId, stored.ChangeKey, item.ChangeKey);
             }
 
-            var fileName = FileNameFor(item.SourceMailboxId, item.ItemId);
-            var (length, sha256) = WriteItemFile(item.Data, fileName);
-            var line = ExportManifest.Serialize(ManifestEntry.From(item, fileName, length, sha256));
+            // A replaced item keeps its file's name; a new one gets a name no other item has.
+            var fileName = exists ? stored.File : _writer.PathFor(item, IsTaken);
+            var (length, sha256) = WriteItemFile(item, fileName);
+            var entry = ManifestEntry.From(item, fileName, length, sha256);
+            entry.Format = _writer.Format == ExportFormat.Fts ? null : _writer.Format;
+            var line = ExportManifest.Serialize(entry);
             _manifest.Write(line, 0, line.Length);
             _manifest.Flush();
             _index[key] = new StoredItem(item.ChangeKey, fileName, length, ++_lineCount);
@@ -183,6 +209,19 @@ public sealed class ExportStore : IDisposable
             return exists ? ExportStoreWriteResult.Replaced : ExportStoreWriteResult.Written;
         }
     }
+
+    /// <summary>The full path of the file an item was written to, or null when the folder does not hold it.</summary>
+    public string? PathOf(ExExportedItem item)
+    {
+        lock (_gate)
+            return _index.TryGetValue(ExportManifest.KeyOf(item.SourceMailboxId, item.ItemId), out var stored)
+                ? Path.GetFullPath(Path.Combine(Directory, stored.File))
+                : null;
+    }
+
+    private bool IsTaken(string relativePath) =>
+        _index.Values.Any(stored => string.Equals(stored.File, relativePath, StringComparison.OrdinalIgnoreCase))
+        || File.Exists(Path.Combine(Directory, relativePath));
 
     /// <summary>
     /// Reads an export folder back, item by item, in manifest order. Each file is checked against the length and
@@ -218,6 +257,9 @@ public sealed class ExportStore : IDisposable
     {
         var path = Path.Combine(directory, entry.File!);
         var what = $"The file {entry.File} of item {entry.ItemId} (line {lineNumber} of {ManifestFileName} in '{directory}')";
+        if (entry.FormatOrDefault != ExportFormat.Fts)
+            return ExportStoreRecord.Failed(lineNumber, entry.File, entry.ItemId,
+                $"{what} is a .{entry.FormatOrDefault.ToString().ToLowerInvariant()} file, written for people to open (-Format {entry.FormatOrDefault}); only FastTransfer exports (-Format Fts) can be imported.");
         if (!File.Exists(path)) return ExportStoreRecord.Failed(lineNumber, entry.File, entry.ItemId, $"{what} is missing.");
         try
         {
@@ -240,27 +282,30 @@ public sealed class ExportStore : IDisposable
         return file.Exists && file.Length == stored.Length;
     }
 
-    /// <summary>Copies the data to a temporary name, hashing it on the way, then renames it into place.</summary>
-    private (long Length, string Sha256) WriteItemFile(FtsData data, string fileName)
+    /// <summary>Writes the item's file under a temporary name, hashing it on the way, then renames it into place.</summary>
+    private (long Length, string Sha256) WriteItemFile(ExExportedItem item, string relativePath)
     {
-        var final = Path.Combine(Directory, fileName);
+        var final = Path.Combine(Directory, relativePath);
+        var folder = Path.GetDirectoryName(final);
+        if (!string.IsNullOrEmpty(folder)) System.IO.Directory.CreateDirectory(folder);
         var partial = final + PartialSuffix;
-        long length = 0;
         using var sha = SHA256.Create();
+        long length;
         try
         {
-            using (var source = data.OpenRead())
             using (var target = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+            using (var hashing = new CryptoStream(target, sha, CryptoStreamMode.Write))
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+                try
                 {
-                    sha.TransformBlock(buffer, 0, read, null, 0);
-                    target.Write(buffer, 0, read);
-                    length += read;
+                    _writer.Write(item, hashing);
                 }
-                sha.TransformFinalBlock(buffer, 0, 0);
+                catch (Fts.FtsFormatException e)
+                {
+                    throw new InvalidDataException($"Item {item.ItemId} could not be converted to a {_writer.Format} file: its stream is damaged ({e.Message}).", e);
+                }
+                hashing.FlushFinalBlock();
+                length = target.Length;
             }
             if (File.Exists(final)) File.Replace(partial, final, destinationBackupFileName: null);
             else File.Move(partial, final);

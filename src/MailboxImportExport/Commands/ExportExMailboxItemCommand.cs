@@ -45,6 +45,13 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    /// <summary>
+    /// With -Path: what each item becomes. Fts (the default) keeps the full-fidelity stream that Import-ExMailboxItem
+    /// reads; Msg writes Outlook files, Eml Internet mail files (other items as .msg), in a folder tree people can browse.
+    /// </summary>
+    [Parameter]
+    public ExportFormat Format { get; set; } = ExportFormat.Fts;
+
     /// <summary>With -Path: replace an item already in the folder whose ChangeKey differs, instead of reporting a conflict.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -53,13 +60,22 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     {
         var connection = RequireConnection();
         _progress = new TransferProgress(this, "Exporting mailbox items", 1);
+        if (Path is null && MyInvocation.BoundParameters.ContainsKey(nameof(Format)))
+            ThrowInvalidCombination("FormatWithoutPath", "-Format says what the files in an export folder are: it goes with -Path.");
         if (Path is not null)
         {
             var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             if (!ShouldProcess(folder, "Write exported items to folder")) return;
             try
             {
-                _store = ExportStore.Open(folder);
+                _store = ExportStore.Open(folder, Format);
+            }
+            catch (ExportFormatMismatchException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "ExportFormatMismatch", ErrorCategory.InvalidArgument, folder)
+                {
+                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Export into another folder, or use the format the folder already holds." },
+                });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -151,6 +167,14 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         {
             _progress.Failure(item.ToString());
             WriteError(new ErrorRecord(e, "ExportWriteFailed", ErrorCategory.WriteError, item));
+        }
+        catch (InvalidDataException e)
+        {
+            _progress.Failure(item.ToString());
+            WriteError(new ErrorRecord(e, "ConversionFailed", ErrorCategory.InvalidData, item)
+            {
+                ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Export that item with -Format Fts: the stream is kept as the service gave it." },
+            });
         }
     }
 

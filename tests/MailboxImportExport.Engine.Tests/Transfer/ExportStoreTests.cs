@@ -142,17 +142,21 @@ public sealed class ExportStoreTests : IDisposable
         Assert.True(Assert.Single(ReadAll()).Succeeded);
     }
 
-    [Fact]
-    public void A_manifest_cannot_point_outside_its_folder()
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("/etc/passwd")]
+    [InlineData("Inbox/../../x.fts")]
+    [InlineData("C:\\\\Windows\\\\x.fts")]
+    public void A_manifest_cannot_point_outside_its_folder(string file)
     {
         Directory.CreateDirectory(_dir);
-        File.WriteAllText(Manifest, "{\"sourceMailboxId\":\"MBX:x\",\"itemId\":\"i\",\"file\":\"../../etc/passwd\",\"sha256\":\"00\",\"length\":1}\n");
+        File.WriteAllText(Manifest, "{\"sourceMailboxId\":\"MBX:x\",\"itemId\":\"i\",\"file\":\"" + file + "\",\"sha256\":\"00\",\"length\":1}\n");
 
         var record = Assert.Single(ReadAll());
 
         Assert.False(record.Succeeded);
         Assert.Contains("Line 1", record.Error);
-        Assert.Contains("not a plain file name", record.Error);
+        Assert.Contains("not a path inside the folder", record.Error);
     }
 
     [Fact]
