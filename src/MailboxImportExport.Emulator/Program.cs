@@ -78,7 +78,17 @@ catch (FormatException e)
     return 2;
 }
 
-await using var server = await EmulatorServer.StartAsync(options);
+EmulatorServer server;
+try
+{
+    server = await EmulatorServer.StartAsync(options);
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"Port {options.Port} on 127.0.0.1 is already in use: stop what listens there, or choose another port with --port (0 picks a free one).");
+    return 2;
+}
+await using var running = server;
 foreach (var (clientId, certificate) in appCertificates)
 {
     if (clientId.Equals(EmulatorDefaults.ClientId, StringComparison.OrdinalIgnoreCase)) server.Control.RegisterClientCertificate(clientId, certificate);

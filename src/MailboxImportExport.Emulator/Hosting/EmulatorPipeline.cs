@@ -37,6 +37,11 @@ internal sealed class EmulatorPipeline
         {
             await GraphResponses.WriteErrorAsync(http, e, requestId);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413 && !http.Response.HasStarted)
+        {
+            // A body sent without Content-Length ran past the route's limit while it was read.
+            await GraphResponses.WriteErrorAsync(http, RequestBodyRules.TooLarge(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0), requestId);
+        }
         catch (AadException e) when (!http.Response.HasStarted)
         {
             await e.WriteAsync(http, requestId);
@@ -61,10 +66,12 @@ internal sealed class EmulatorPipeline
     {
         if (segments.Count > 0 && segments[0] is "v1.0" or "beta")
         {
+            RequestBodyRules.Check(http, RequestBodyRules.GraphBodyLimit);
             return GraphRouter.DispatchAsync(new GraphRequest(http, _state, segments[0], segments.Skip(1).ToList()));
         }
         if (ImportRoute.TryMatch(segments, out var version, out var mailboxId))
         {
+            RequestBodyRules.Check(http, RequestBodyRules.ImportBodyLimit);
             var request = new GraphRequest(http, _state, version, segments);
             var mailbox = MailboxHandlers.Resolve(_state.Store, mailboxId, request.IsBeta);
             if (http.Request.Method != "POST") throw new GraphException(405, "Request_BadRequest", "The importUrl accepts POST only.");

@@ -95,8 +95,9 @@ public sealed class FolderService
             deltaToken is null ? $"{GraphPath.Mailbox(mailboxId)}/folders/delta" : DeltaCursor.Validate(deltaToken),
             maxPageSize, dto => dto.ToModel(mailboxId, "", 0, knownPath: false), ct);
 
+    /// <summary>Deletes a folder through the documented <c>DELETE …/folders/{id}/$ref</c>.</summary>
     public Task DeleteAsync(string mailboxId, string folderId, CancellationToken ct) =>
-        _graph.DeleteAsync(FolderUrl(mailboxId, folderId), ct);
+        _graph.DeleteAsync(FolderUrl(mailboxId, folderId) + "/$ref", ct);
 
     private async Task<string> RootIdAsync(string mailboxId, CancellationToken ct)
     {

@@ -54,14 +54,19 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
         base.BeginProcessing();
         _folders = new FolderService(RequireConnection().Client);
         if (Name is not null) _name = new WildcardPattern(Name, WildcardOptions.IgnoreCase);
-        if (Delta && (FolderId is not null || WellKnownName is not null || ParentSet == ParameterSetName || Recurse || Type is not null || Name is not null))
-            ThrowInvalidCombination("DeltaNeedsMailbox", "-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only, without -FolderId, -WellKnownName, -Recurse, -Type or -Name.");
+        // The parameter set is not known here when the mailbox comes from the pipeline: a piped folder is refused per record.
+        if (Delta && (FolderId is not null || WellKnownName is not null || Recurse || Type is not null || Name is not null))
+            ThrowDeltaNeedsMailbox();
         if (FolderId is not null && WellKnownName is not null)
             ThrowInvalidCombination("FolderIdAndWellKnownName", "Give either -FolderId or -WellKnownName, not both.");
     }
 
+    private void ThrowDeltaNeedsMailbox() =>
+        ThrowInvalidCombination("DeltaNeedsMailbox", "-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only, without -FolderId, -WellKnownName, -ParentFolder, -Recurse, -Type or -Name.");
+
     protected override void ProcessRecord()
     {
+        if (Delta && ParameterSetName == ParentSet) ThrowDeltaNeedsMailbox();
         var mailboxId = ParameterSetName == ParentSet ? ParentFolder.MailboxId : MailboxId;
         try
         {
