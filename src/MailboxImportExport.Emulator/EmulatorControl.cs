@@ -22,6 +22,7 @@ public sealed class EmulatorControl
     private int _exportErrorCasing;
     private int _mailboxConcurrencyLimit;
     private int _defaultPageSize;
+    private int _extendedPropertyFilterUnsupported;
     private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
     internal EmulatorControl(EmulatorState state, EmulatorOptions options)
@@ -30,6 +31,7 @@ public sealed class EmulatorControl
         AccessTokenLifetime = options.AccessTokenLifetime;
         ImportSessionLifetime = options.ImportSessionLifetime;
         DefaultPageSize = options.DefaultPageSize;
+        ExtendedPropertyFilterSupported = options.ExtendedPropertyFilterSupported;
     }
 
     // ---- request log ----
@@ -154,6 +156,16 @@ public sealed class EmulatorControl
     {
         get => TimeSpan.FromTicks(Interlocked.Read(ref _responseDelayTicks));
         set => Interlocked.Exchange(ref _responseDelayTicks, value.Ticks);
+    }
+
+    /// <summary>
+    /// Whether item listings accept <c>$filter=singleValueExtendedProperties/Any(...)</c> (the default), or answer it
+    /// with 400 "not supported", as the real service may (it is documented for the resource, unverified for this API).
+    /// </summary>
+    public bool ExtendedPropertyFilterSupported
+    {
+        get => Volatile.Read(ref _extendedPropertyFilterUnsupported) == 0;
+        set => Volatile.Write(ref _extendedPropertyFilterUnsupported, value ? 0 : 1);
     }
 
     /// <summary>Page size when the request names none.</summary>

@@ -22,6 +22,9 @@ public sealed class EmulatorOptions
     /// <summary>Page size when neither $top nor Prefer: odata.maxpagesize says one (the docs' nextLinks suggest 10).</summary>
     public int DefaultPageSize { get; set; } = 10;
 
+    /// <summary>False answers <c>$filter</c> on extended properties with 400 "not supported" (<see cref="EmulatorControl.ExtendedPropertyFilterSupported"/>).</summary>
+    public bool ExtendedPropertyFilterSupported { get; set; } = true;
+
     /// <summary>Where to write one line per request (tokens and authtoken values redacted); null writes nothing.</summary>
     public TextWriter? RequestLogWriter { get; set; }
 }

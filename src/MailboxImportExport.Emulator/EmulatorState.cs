@@ -16,6 +16,7 @@ internal sealed class EmulatorState : IDisposable
         Signer = new TokenSigner(store.GetOrCreateSigningKey());
         AccessTokens = new AccessTokens(Signer, () => BaseUri);
         Items = new ItemOperations(store, Ids);
+        ItemProperties = new ItemProperties(store);
         RequestLog = new RequestLog(options.RequestLogWriter);
         Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
@@ -27,6 +28,7 @@ internal sealed class EmulatorState : IDisposable
     public MailboxStore Store { get; }
     public IdFactory Ids { get; } = IdFactory.Random;
     public ItemOperations Items { get; }
+    public ItemProperties ItemProperties { get; }
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
     public AppRegistrations Apps { get; } = new();

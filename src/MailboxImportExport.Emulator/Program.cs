@@ -6,7 +6,8 @@ using MailboxImportExport.Engine.Auth;
 // dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
 const string Usage = """
     Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
-                                        [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
+                                        [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]...
+                                        [--no-extended-property-filter] [--log]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -21,6 +22,8 @@ const string Usage = """
       --app-certificate CLIENT_ID FILE
                                   let the app CLIENT_ID (registered if new) sign in with the certificate in FILE (.cer,
                                   .pem or .crt; only its public key is read); may be repeated
+      --no-extended-property-filter
+                                  answer $filter on singleValueExtendedProperties with 400 "not supported"
       --log                       print one line per request (tokens redacted)
       --help                      show this help
     """;
@@ -62,6 +65,9 @@ try
             case "--app-certificate":
                 var clientId = Guid.TryParse(Value(), out var id) ? id.ToString() : throw new FormatException("--app-certificate needs a client id (a GUID) first.");
                 appCertificates.Add((clientId, LoadCertificate(Value())));
+                break;
+            case "--no-extended-property-filter":
+                options.ExtendedPropertyFilterSupported = false;
                 break;
             case "--log":
                 options.RequestLogWriter = Console.Out;

@@ -5,22 +5,35 @@ namespace MailboxImportExport.Emulator.Graph;
 
 /// <summary>
 /// The $filter subset the emulator understands: <c>property op literal</c> comparisons (eq, ne, gt, ge, lt, le)
+/// and, where the entity has them, <c>singleValueExtendedProperties/Any(...)</c> (see <see cref="ExtendedPropertyQuery"/>),
 /// joined with <c>and</c>. Anything else is a 400 that names what could not be parsed: a filter is never ignored.
 /// </summary>
 internal static class ODataFilter
 {
     private static readonly string[] Operators = { "eq", "ne", "gt", "ge", "lt", "le" };
 
-    public static Func<JsonObject, bool> Parse(string filter, EntitySchema schema)
+    /// <param name="extendedProperties">The entity's extended properties; null where the entity has none to filter on.</param>
+    /// <param name="extendedPropertyFilterSupported">False makes a filter on extended properties a 400 "not supported".</param>
+    public static Func<JsonObject, bool> Parse(string filter, EntitySchema schema,
+        ExtendedPropertySource? extendedProperties = null, bool extendedPropertyFilterSupported = true)
     {
-        var tokens = Tokenize(filter);
+        var anyPredicates = new List<Func<JsonObject, bool>>();
+        var tokens = Tokenize(ExtendedPropertyQuery.ExtractAny(filter, extendedProperties, extendedPropertyFilterSupported, anyPredicates), filter);
         var comparisons = new List<Func<JsonObject, bool>>();
         var position = 0;
         while (true)
         {
-            if (position + 3 > tokens.Count) throw Invalid(filter, "expected 'property operator value'");
-            comparisons.Add(Comparison(tokens[position], tokens[position + 1], tokens[position + 2], schema, filter));
-            position += 3;
+            if (position < tokens.Count && !tokens[position].Quoted && ExtendedPropertyQuery.IsPlaceholder(tokens[position].Text, out var any))
+            {
+                comparisons.Add(anyPredicates[any]);
+                position++;
+            }
+            else
+            {
+                if (position + 3 > tokens.Count) throw Invalid(filter, "expected 'property operator value'");
+                comparisons.Add(Comparison(tokens[position], tokens[position + 1], tokens[position + 2], schema, filter));
+                position += 3;
+            }
             if (position == tokens.Count) break;
             var joiner = tokens[position].Text;
             if (!joiner.Equals("and", StringComparison.OrdinalIgnoreCase) || tokens[position].Quoted)
@@ -106,7 +119,8 @@ internal static class ODataFilter
 
     private readonly record struct Token(string Text, bool Quoted);
 
-    private static List<Token> Tokenize(string filter)
+    /// <param name="original">The filter as the client sent it, for error messages.</param>
+    private static List<Token> Tokenize(string filter, string original)
     {
         var tokens = new List<Token>();
         var i = 0;
@@ -122,7 +136,7 @@ internal static class ODataFilter
                 i++;
                 while (true)
                 {
-                    if (i >= filter.Length) throw Invalid(filter, "unterminated string literal");
+                    if (i >= filter.Length) throw Invalid(original, "unterminated string literal");
                     if (filter[i] == '\'')
                     {
                         // OData escapes a quote inside a string by doubling it.
@@ -141,7 +155,7 @@ internal static class ODataFilter
                 var word = filter.Substring(start, i - start);
                 if (word.StartsWith("(", StringComparison.Ordinal) || word.EndsWith(")", StringComparison.Ordinal))
                 {
-                    throw Invalid(filter, "parentheses and functions are not supported");
+                    throw Invalid(original, "parentheses and functions are not supported");
                 }
                 tokens.Add(new Token(word, false));
             }
