@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Tests;
 

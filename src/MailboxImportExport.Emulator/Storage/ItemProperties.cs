@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Storage;
 
