@@ -4,6 +4,7 @@ using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
 
 namespace MailboxImportExport;
 
@@ -44,6 +45,15 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
             "NotConnected", ErrorCategory.ConnectionError, null));
         return null!; // unreachable: ThrowTerminatingError always throws
     }
+
+    /// <summary>
+    /// The mailbox id a parameter names: a mailbox id as given, or the primary mailbox of a user principal name or
+    /// object id. Throws the service's failure (GraphException) for the caller to report against its input.
+    /// </summary>
+    protected string ResolveMailboxId(string mailboxOrUser) =>
+        MailboxService.IsMailboxId(mailboxOrUser)
+            ? mailboxOrUser.Trim()
+            : Await(ct => RequireConnection().Mailboxes.ResolveMailboxIdAsync(mailboxOrUser, ct));
 
     /// <summary>Stops the command because two parameters cannot go together; the message says which and why.</summary>
     protected void ThrowInvalidCombination(string errorId, string message) =>

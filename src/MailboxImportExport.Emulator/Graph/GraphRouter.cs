@@ -15,6 +15,10 @@ internal static class GraphRouter
     {
         CheckBearer(request);
         var s = request.Segments;
+        if (s.Count == 1 && Is(s[0], "users"))
+        {
+            return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.ListUsersAsync(request));
+        }
         if (s.Count == 4 && Is(s[0], "users") && Is(s[2], "settings") && Is(s[3], "exchange"))
         {
             return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));

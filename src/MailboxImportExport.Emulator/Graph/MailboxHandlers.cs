@@ -25,6 +25,22 @@ internal static class MailboxHandlers
         return request.WriteJsonAsync(200, body);
     }
 
+    /// <summary><c>GET /users</c>: the tenant's users, with $select, $filter (eq, ne, startswith) and $top paging.</summary>
+    public static Task ListUsersAsync(GraphRequest request)
+    {
+        var query = ODataQuery.Parse(request, EntitySchema.User, QueryOptions.Select | QueryOptions.Filter | QueryOptions.Top | QueryOptions.Skip | QueryOptions.Count);
+        var users = request.Store.Users()
+            .Where(u => request.SignedInUserId is null || u.ObjectId.Equals(request.SignedInUserId, StringComparison.OrdinalIgnoreCase))
+            .Select(u => new JsonObject
+            {
+                ["id"] = u.ObjectId,
+                ["userPrincipalName"] = u.UserPrincipalName,
+                ["displayName"] = u.DisplayName,
+                ["mail"] = u.UserPrincipalName,
+            });
+        return CollectionResponse.WriteAsync(request, GraphJson.Context(request, "users"), users, query);
+    }
+
     /// <summary>
     /// The mailbox a route names. Unknown ids, and archive mailboxes on v1.0 (archives are beta-only), are a 404.
     /// </summary>

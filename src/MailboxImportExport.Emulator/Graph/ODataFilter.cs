@@ -18,7 +18,9 @@ internal static class ODataFilter
         ExtendedPropertySource? extendedProperties = null, bool extendedPropertyFilterSupported = true)
     {
         var anyPredicates = new List<Func<JsonObject, bool>>();
-        var tokens = Tokenize(ExtendedPropertyQuery.ExtractAny(filter, extendedProperties, extendedPropertyFilterSupported, anyPredicates), filter);
+        var rest = ExtendedPropertyQuery.ExtractAny(filter, extendedProperties, extendedPropertyFilterSupported, anyPredicates);
+        if (schema.AllowsStartsWith) rest = ExtractStartsWith(rest, schema, anyPredicates);
+        var tokens = Tokenize(rest, filter);
         var comparisons = new List<Func<JsonObject, bool>>();
         var position = 0;
         while (true)
@@ -44,6 +46,20 @@ internal static class ODataFilter
         }
         return entity => comparisons.All(c => c(entity));
     }
+
+    private static readonly System.Text.RegularExpressions.Regex StartsWith = new(
+        @"startswith\(\s*(?<property>[A-Za-z]\w*)\s*,\s*'(?<text>(?:[^']|'')*)'\s*\)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>Replaces each <c>startswith(property,'text')</c> with a placeholder standing for its predicate.</summary>
+    private static string ExtractStartsWith(string filter, EntitySchema schema, List<Func<JsonObject, bool>> predicates) =>
+        StartsWith.Replace(filter, match =>
+        {
+            var (name, kind) = schema.Resolve(match.Groups["property"].Value);
+            if (kind != PropertyKind.String) throw Invalid(filter, $"startswith needs a string property, and '{name}' is not one");
+            var prefix = match.Groups["text"].Value.Replace("''", "'");
+            predicates.Add(entity => ReadValue(entity[name], kind) is string value && value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+            return ExtendedPropertyQuery.Placeholder(predicates.Count - 1);
+        });
 
     private static Func<JsonObject, bool> Comparison(Token property, Token op, Token literal, EntitySchema schema, string filter)
     {

@@ -118,6 +118,12 @@ internal sealed class MailboxStore : IDisposable
         }
     }
 
+    /// <summary>Every user, in the order they were added.</summary>
+    public IReadOnlyList<UserRecord> Users()
+    {
+        lock (_gate) return Query("SELECT object_id, upn, display_name FROM users ORDER BY rowid", r => new UserRecord(r.GetString(0), r.GetString(1), r.GetString(2)));
+    }
+
     public IReadOnlyList<MailboxRecord> MailboxesOf(string userObjectId)
     {
         lock (_gate)

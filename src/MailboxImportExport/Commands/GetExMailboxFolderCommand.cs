@@ -70,6 +70,7 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
         var mailboxId = ParameterSetName == ParentSet ? ParentFolder.MailboxId : MailboxId;
         try
         {
+            mailboxId = ResolveMailboxId(mailboxId);
             if (Delta)
                 WriteDelta(DeltaStateFile.FolderTreeKey(mailboxId), mailboxId,
                     (token, cursor, ct) => _folders.DeltaAsync(mailboxId, token, cursor, null, ct));

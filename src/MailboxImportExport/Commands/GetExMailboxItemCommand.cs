@@ -82,6 +82,7 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
             : (MailboxId, FolderId, (string?)null);
         try
         {
+            mailboxId = ResolveMailboxId(mailboxId);
             if (Delta)
                 WriteDelta(DeltaStateFile.ItemsKey(mailboxId, folderId), folderPath ?? folderId,
                     (token, cursor, ct) => _items.DeltaAsync(mailboxId, folderId, folderPath, token, cursor, PageSize, ct));
@@ -89,6 +90,10 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
                 foreach (var id in ItemId) WriteItem(mailboxId, folderId, id);
             else
                 WriteListing(mailboxId, folderId, folderPath);
+        }
+        catch (GraphException e) when (e.Code == "MailboxNotFound")
+        {
+            WriteError(ErrorFor(e, "MailboxNotFound", mailboxId));
         }
         catch (GraphException e) when (e.IsNotFound)
         {
