@@ -23,6 +23,7 @@ public sealed class EmulatorControl
     private int _mailboxConcurrencyLimit;
     private int _defaultPageSize;
     private int _extendedPropertyFilterUnsupported;
+    private int _flatFolderListing;
     private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
     internal EmulatorControl(EmulatorState state, EmulatorOptions options)
@@ -32,6 +33,7 @@ public sealed class EmulatorControl
         ImportSessionLifetime = options.ImportSessionLifetime;
         DefaultPageSize = options.DefaultPageSize;
         ExtendedPropertyFilterSupported = options.ExtendedPropertyFilterSupported;
+        FlatFolderListing = options.FlatFolderListing;
     }
 
     // ---- request log ----
@@ -166,6 +168,17 @@ public sealed class EmulatorControl
     {
         get => Volatile.Read(ref _extendedPropertyFilterUnsupported) == 0;
         set => Volatile.Write(ref _extendedPropertyFilterUnsupported, value ? 0 : 1);
+    }
+
+    /// <summary>
+    /// How <c>GET …/folders</c> answers, since the docs leave it open: false (the default) lists the children of
+    /// msgfolderroot; true lists every folder of the mailbox flat (msgfolderroot itself, its whole tree and the hidden
+    /// folders beside it), parents first. <c>childFolders</c> always lists children.
+    /// </summary>
+    public bool FlatFolderListing
+    {
+        get => Volatile.Read(ref _flatFolderListing) != 0;
+        set => Volatile.Write(ref _flatFolderListing, value ? 1 : 0);
     }
 
     /// <summary>Page size when the request names none.</summary>

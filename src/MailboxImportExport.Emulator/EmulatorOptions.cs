@@ -25,6 +25,9 @@ public sealed class EmulatorOptions
     /// <summary>False answers <c>$filter</c> on extended properties with 400 "not supported" (<see cref="EmulatorControl.ExtendedPropertyFilterSupported"/>).</summary>
     public bool ExtendedPropertyFilterSupported { get; set; } = true;
 
+    /// <summary>True lists every folder flat from <c>GET …/folders</c> (<see cref="EmulatorControl.FlatFolderListing"/>).</summary>
+    public bool FlatFolderListing { get; set; }
+
     /// <summary>Where to write one line per request (tokens and authtoken values redacted); null writes nothing.</summary>
     public TextWriter? RequestLogWriter { get; set; }
 }

@@ -7,7 +7,7 @@ using MailboxImportExport.Engine.Auth;
 const string Usage = """
     Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
                                         [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]...
-                                        [--no-extended-property-filter] [--log]
+                                        [--no-extended-property-filter] [--flat-folder-list] [--log]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -24,6 +24,7 @@ const string Usage = """
                                   .pem or .crt; only its public key is read); may be repeated
       --no-extended-property-filter
                                   answer $filter on singleValueExtendedProperties with 400 "not supported"
+      --flat-folder-list          GET .../folders lists every folder of the mailbox flat, not only the top ones
       --log                       print one line per request (tokens redacted)
       --help                      show this help
     """;
@@ -68,6 +69,9 @@ try
                 break;
             case "--no-extended-property-filter":
                 options.ExtendedPropertyFilterSupported = false;
+                break;
+            case "--flat-folder-list":
+                options.FlatFolderListing = true;
                 break;
             case "--log":
                 options.RequestLogWriter = Console.Out;

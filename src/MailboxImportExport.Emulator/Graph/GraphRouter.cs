@@ -54,8 +54,11 @@ internal static class GraphRouter
         var messageRoot = request.Store.GetWellKnownFolder(mailbox.Id, WellKnownFolders.MsgFolderRoot)!;
         if (rest.Count == 1)
         {
-            // The folder list is the children of msgfolderroot, and a new folder goes there.
+            // The folder list is the children of msgfolderroot (or, with FlatFolderListing, every folder of the
+            // mailbox), and a new folder goes under msgfolderroot.
             var context = GraphJson.MailboxContext(request, mailbox.Id, "folders");
+            if (request.Method == "GET" && request.State.Control.FlatFolderListing)
+                return Permitted(request, GraphPermission.ReadFolders, () => FolderHandlers.ListTreeAsync(request, messageRoot, context));
             return ListOrCreate(request, messageRoot, context);
         }
         if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, GraphPermission.ReadFolders, () => DeltaHandler.FoldersAsync(request, messageRoot));
