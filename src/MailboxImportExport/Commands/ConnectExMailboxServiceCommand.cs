@@ -173,7 +173,7 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
             return;
         }
 
-        ConnectionRegistry.Set(connection);
+        ConnectionRegistry.Connect(connection);
         Verbose($"Connected to {connection.GraphEndpoint} ({connection.ApiVersion}) with {connection.AuthMethod} sign-in" +
                 $"{(connection.Account is null ? "" : " as " + connection.Account)}; the token expires {connection.TokenExpiresOn:u}.");
         if (PassThru) WriteObject(connection);
