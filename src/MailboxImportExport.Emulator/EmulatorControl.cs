@@ -228,6 +228,23 @@ public sealed class EmulatorControl
         return _state.Items.Create(target, ftsData, messageClass, createdDateTime).Id;
     }
 
+    /// <summary>
+    /// Moves a folder of an archive mailbox (a path such as "/Old Mail", with its subfolders and items) to the archive's
+    /// auxiliary archive, created the first time, as an auto-expanding archive does: requests for it through the archive
+    /// are then answered 308 with the auxiliary archive's URL, and exportItems reports its items as
+    /// ErrorArchiveFolderMovedPermanently with the exportItems URL there. Returns the auxiliary archive's mailbox id.
+    /// </summary>
+    public string MoveFolderToAuxiliaryArchive(string archiveMailboxId, string folderPath)
+    {
+        var archive = _state.Store.FindMailbox(archiveMailboxId) is { IsArchive: true } found
+            ? found
+            : throw new ArgumentException($"'{archiveMailboxId}' is not an archive mailbox.", nameof(archiveMailboxId));
+        var folder = FolderByPath(archive.Id, folderPath);
+        var auxiliary = _state.Store.AuxiliaryArchiveOf(archive, () => $"MBX:{Guid.NewGuid()}@{EmulatorDefaults.TenantId}");
+        _state.Store.MoveFolderTree(folder, auxiliary);
+        return auxiliary;
+    }
+
     /// <summary>Marks an item modified (new changeKey and lastModifiedDateTime); returns the new changeKey.</summary>
     public string TouchItem(string itemId) => _state.Items.Touch(Item(itemId)).ChangeKey;
 

@@ -63,11 +63,11 @@ internal static class GraphRouter
         }
         if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, GraphPermission.ReadFolders, () => DeltaHandler.FoldersAsync(request, messageRoot));
 
-        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1]);
+        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1], request);
         var next = 2;
         while (next + 1 < rest.Count && Is(rest[next], "childFolders") && !IsDelta(rest[next + 1]))
         {
-            var child = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[next + 1]);
+            var child = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[next + 1], request);
             if (child.ParentId != folder.Id) throw GraphException.ItemNotFound();
             folder = child;
             next += 2;

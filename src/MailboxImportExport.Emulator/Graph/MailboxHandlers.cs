@@ -67,10 +67,29 @@ internal static class MailboxHandlers
             ["id"] = mailbox.Id,
         });
 
-    /// <summary>A folder by id or well-known name: a malformed id is a 400, an unknown one a 404.</summary>
-    public static FolderRecord ResolveFolder(MailboxStore store, MailboxRecord mailbox, string idOrName)
+    /// <summary>
+    /// A folder by id or well-known name: a malformed id is a 400, an unknown one a 404. A folder that lives in another
+    /// mailbox of the same archive (an auxiliary archive, or the main one) is a 308 to the same request there.
+    /// </summary>
+    public static FolderRecord ResolveFolder(MailboxStore store, MailboxRecord mailbox, string idOrName, GraphRequest? request = null)
     {
         if (!WellKnownFolders.IsWellKnownName(idOrName) && !IdFactory.IsWellFormedFolderId(idOrName)) throw GraphException.IdMalformed();
-        return store.FindFolder(mailbox.Id, idOrName) ?? throw GraphException.ItemNotFound();
+        if (store.FindFolder(mailbox.Id, idOrName) is { } folder) return folder;
+        if (request is not null && mailbox.IsArchive)
+        {
+            foreach (var other in store.ArchiveFamilyOf(mailbox.Id).Where(id => !id.Equals(mailbox.Id, StringComparison.OrdinalIgnoreCase)))
+                if (store.FindFolder(other, idOrName) is not null) throw new RedirectException(RedirectedUrl(request, mailbox.Id, other));
+        }
+        throw GraphException.ItemNotFound();
+    }
+
+    /// <summary>The request's own URL, under another mailbox id: what the archive redirect's Location says.</summary>
+    private static string RedirectedUrl(GraphRequest request, string from, string to)
+    {
+        var (path, query) = CollectionResponse.RawPathAndQuery(request.Http);
+        var segments = path.Split('/');
+        var index = Array.FindIndex(segments, s => Uri.UnescapeDataString(s).Equals(from, StringComparison.OrdinalIgnoreCase));
+        segments[index] = to;
+        return $"{request.State.BaseUri.GetLeftPart(UriPartial.Authority)}{string.Join("/", segments)}{(query.Length > 0 ? "?" + query : "")}";
     }
 }

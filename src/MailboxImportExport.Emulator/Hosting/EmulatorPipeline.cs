@@ -33,6 +33,12 @@ internal sealed class EmulatorPipeline
             if (_state.Faults.TryTake(new EmulatorRequestInfo(http.Request.Method, path)) is { } fault) throw fault;
             await RouteAsync(http, segments, requestId);
         }
+        catch (RedirectException e) when (!http.Response.HasStarted)
+        {
+            http.Response.StatusCode = 308;
+            http.Response.Headers.Location = e.Location;
+            http.Response.ContentLength = 0;
+        }
         catch (GraphException e) when (!http.Response.HasStarted)
         {
             await GraphResponses.WriteErrorAsync(http, e, requestId);
