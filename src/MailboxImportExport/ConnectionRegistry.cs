@@ -45,6 +45,12 @@ internal static class ConnectionRegistry
         }
     }
 
+    /// <summary>Makes this runspace one with its own connection state (keeping its connection, or none), without sharing anything.</summary>
+    public static void KeepOwn()
+    {
+        lock (Gate) ByRunspace.GetValue(CurrentRunspace(), _ => new Holder());
+    }
+
     /// <summary>
     /// Ends the connection this runspace uses: its own, or else the shared one (which is then gone for every runspace
     /// using it). Either way this runspace is not connected afterwards, whatever other runspaces do.

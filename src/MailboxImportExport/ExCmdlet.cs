@@ -55,6 +55,20 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
             ? mailboxOrUser.Trim()
             : Await(ct => RequireConnection().Mailboxes.ResolveMailboxIdAsync(mailboxOrUser, ct));
 
+    /// <summary>The same for one input of many: a failure is written as a MailboxNotFound error about the input, and null returned.</summary>
+    protected string? ResolveMailboxIdOrWriteError(string mailboxOrUser)
+    {
+        try
+        {
+            return ResolveMailboxId(mailboxOrUser);
+        }
+        catch (Exception e) when (IsServiceFailure(e))
+        {
+            WriteError(ErrorFor(e, "MailboxNotFound", mailboxOrUser));
+            return null;
+        }
+    }
+
     /// <summary>Stops the command because two parameters cannot go together; the message says which and why.</summary>
     protected void ThrowInvalidCombination(string errorId, string message) =>
         ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, null));

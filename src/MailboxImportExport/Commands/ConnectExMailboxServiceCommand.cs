@@ -161,6 +161,9 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
 
     protected override void EndProcessing()
     {
+        // A session that tries to connect has its own connection state from now on: if this fails, it must not go on
+        // silently with another runspace's connection.
+        ConnectionRegistry.KeepOwn();
         ExConnection connection;
         try
         {

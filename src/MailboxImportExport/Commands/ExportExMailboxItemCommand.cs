@@ -85,16 +85,7 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     protected override void ProcessRecord()
     {
         if (_batcher is null) return;
-        string mailboxId;
-        try
-        {
-            mailboxId = ResolveMailboxId(MailboxId);
-        }
-        catch (Exception e) when (IsServiceFailure(e))
-        {
-            WriteError(ErrorFor(e, "MailboxNotFound", MailboxId));
-            return;
-        }
+        if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var id in ItemId)
         {
             var request = new ExportRequest(mailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size };

@@ -47,16 +47,7 @@ public sealed class RemoveExMailboxItemCommand : ExCmdlet
     protected override void ProcessRecord()
     {
         var hard = DisposalType == DisposalType.HardDelete;
-        string mailboxId;
-        try
-        {
-            mailboxId = ResolveMailboxId(MailboxId);
-        }
-        catch (Exception e) when (IsServiceFailure(e))
-        {
-            WriteError(ErrorFor(e, "MailboxNotFound", MailboxId));
-            return;
-        }
+        if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var itemId in ItemId)
         {
             var target = $"item {itemId} in folder {FolderId} of mailbox {mailboxId}";
