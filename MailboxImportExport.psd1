@@ -40,7 +40,14 @@
             Tags         = @('Exchange', 'ExchangeOnline', 'MicrosoftGraph', 'Mailbox', 'Migration', 'Import', 'Export', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://github.com/MailboxImportExport/MailboxImportExport/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/MailboxImportExport/MailboxImportExport'
-            ReleaseNotes = 'First release: connect to Graph or the bundled emulator, and list mailboxes.'
+            ReleaseNotes = @'
+0.1.0
+- Connect to Microsoft Graph (interactive, device code, certificate, client secret, managed identity, access token) or the bundled emulator; a connection serves every runspace of the process that has none of its own (ForEach-Object -Parallel, thread jobs, runspace pools).
+- Get-ExMailbox: the primary mailbox of each user, -Archive for archive mailboxes (beta API), -All for every mailbox of the tenant with -Filter and paging. A user principal name works wherever a mailbox id is expected.
+- Get-ExMailboxFolder walks the folder tree the same whether the service lists folders flat or by level; -Path, -LiteralPath and -LiteralName address folders by path and exact name; names keep their spaces and may hold / and \.
+- Get-ExMailboxItem shows Subject, From and Received (read with the listing) and filters on a received-date range; default views fit an 80-column console, with readable sizes and times that say their zone.
+- Export-ExMailboxItem and Import-ExMailboxItem copy items in full fidelity, to the pipeline or through an export folder; New-, Set- and Remove-ExMailboxFolder, Remove-ExMailboxItem; -Delta for changes.
+'@
         }
     }
 }

@@ -12,6 +12,7 @@ param(
     [uri] $Emulator
 )
 
-# The beta API also reports in-place archive mailboxes.
+# Archive mailboxes are in the beta API.
 Connect-ExMailboxService -Emulator $Emulator -ApiVersion beta
 'alice@contoso.test', 'bob@contoso.test' | Get-ExMailbox
+Get-ExMailbox alice@contoso.test -Archive

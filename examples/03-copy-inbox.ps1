@@ -2,7 +2,7 @@
 .SYNOPSIS
     Copies alice's Inbox, in full fidelity, into bob's mailbox under /Imported/alice/Inbox.
 .DESCRIPTION
-    One pipeline of the four design-card cmdlets: Get-ExMailbox finds the mailboxes, Export-ExMailboxItem exports
+    One pipeline: Get-ExMailbox finds the mailboxes, Get-ExMailboxFolder and Get-ExMailboxItem list the Inbox, Export-ExMailboxItem exports
     the items 20 to a call as they are listed, New-ExImportSession opens bob's import session, and
     Import-ExMailboxItem recreates the source folder path under /Imported/alice and imports each item there.
 .PARAMETER Emulator

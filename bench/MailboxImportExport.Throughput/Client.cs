@@ -138,8 +138,8 @@ internal static class Client
         var clock = Stopwatch.StartNew();
         foreach (var (source, target) in pairs)
         {
-            var sourceId = (await mailboxes.GetMailboxesAsync(source, ct))[0].MailboxId;
-            var targetId = (await mailboxes.GetMailboxesAsync(target, ct))[0].MailboxId;
+            var sourceId = (await mailboxes.GetMailboxAsync(source, Engine.Models.MailboxKind.Primary, ct))!.MailboxId;
+            var targetId = (await mailboxes.GetMailboxAsync(target, Engine.Models.MailboxKind.Primary, ct))!.MailboxId;
             var mapper = new FolderMapper(folders, TargetRoot);
             var sourceFolders = new List<Engine.Models.ExMailboxFolder>();
             await foreach (var folder in folders.ListAsync(sourceId, null, recurse: true, ct)) sourceFolders.Add(folder);

@@ -32,6 +32,8 @@ public sealed class EmulatorControl
     private int _importedCreatedDateTime;
     private int _importedSearchKey;
     private int _defaultPageSize;
+    private int _extendedPropertyFilterUnsupported;
+    private int _flatFolderListing;
     private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
     internal EmulatorControl(EmulatorState state, EmulatorOptions options)
@@ -48,6 +50,8 @@ public sealed class EmulatorControl
         ImportedCreatedDateTime = options.ImportedCreatedDateTime;
         ImportedSearchKey = options.ImportedSearchKey;
         if (options.Faults is { } faults) ApplyFaults(faults);
+        ExtendedPropertyFilterSupported = options.ExtendedPropertyFilterSupported;
+        FlatFolderListing = options.FlatFolderListing;
     }
 
     // ---- request log ----
@@ -241,6 +245,27 @@ public sealed class EmulatorControl
         set => Volatile.Write(ref _importedSearchKey, (int)value);
     }
 
+    /// <summary>
+    /// Whether item listings accept <c>$filter=singleValueExtendedProperties/Any(...)</c> (the default), or answer it
+    /// with 400 "not supported", as the real service may (it is documented for the resource, unverified for this API).
+    /// </summary>
+    public bool ExtendedPropertyFilterSupported
+    {
+        get => Volatile.Read(ref _extendedPropertyFilterUnsupported) == 0;
+        set => Volatile.Write(ref _extendedPropertyFilterUnsupported, value ? 0 : 1);
+    }
+
+    /// <summary>
+    /// How <c>GET …/folders</c> answers, since the docs leave it open: false (the default) lists the children of
+    /// msgfolderroot; true lists every folder of the mailbox flat (msgfolderroot itself, its whole tree and the hidden
+    /// folders beside it), parents first. <c>childFolders</c> always lists children.
+    /// </summary>
+    public bool FlatFolderListing
+    {
+        get => Volatile.Read(ref _flatFolderListing) != 0;
+        set => Volatile.Write(ref _flatFolderListing, value ? 1 : 0);
+    }
+
     /// <summary>Page size when the request names none.</summary>
     public int DefaultPageSize
     {
@@ -399,6 +424,23 @@ public sealed class EmulatorControl
             ? FolderByPath(mailboxId, folder)
             : _state.Store.FindFolder(mailboxId, folder) ?? throw new KeyNotFoundException($"No folder '{folder}' in mailbox '{mailboxId}'.");
         return _state.Items.Create(target, ftsData, messageClass, createdDateTime).Id;
+    }
+
+    /// <summary>
+    /// Moves a folder of an archive mailbox (a path such as "/Old Mail", with its subfolders and items) to the archive's
+    /// auxiliary archive, created the first time, as an auto-expanding archive does: requests for it through the archive
+    /// are then answered 308 with the auxiliary archive's URL, and exportItems reports its items as
+    /// ErrorArchiveFolderMovedPermanently with the exportItems URL there. Returns the auxiliary archive's mailbox id.
+    /// </summary>
+    public string MoveFolderToAuxiliaryArchive(string archiveMailboxId, string folderPath)
+    {
+        var archive = _state.Store.FindMailbox(archiveMailboxId) is { IsArchive: true } found
+            ? found
+            : throw new ArgumentException($"'{archiveMailboxId}' is not an archive mailbox.", nameof(archiveMailboxId));
+        var folder = FolderByPath(archive.Id, folderPath);
+        var auxiliary = _state.Store.AuxiliaryArchiveOf(archive, () => $"MBX:{Guid.NewGuid()}@{EmulatorDefaults.TenantId}");
+        _state.Store.MoveFolderTree(folder, auxiliary);
+        return auxiliary;
     }
 
     /// <summary>Marks an item modified (new changeKey and lastModifiedDateTime); returns the new changeKey.</summary>

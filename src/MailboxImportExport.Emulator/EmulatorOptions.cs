@@ -55,6 +55,12 @@ public sealed class EmulatorOptions
     /// <summary>Whether imported items keep the stream's search key (default) or get a new one.</summary>
     public ImportedSearchKey ImportedSearchKey { get; set; } = ImportedSearchKey.Kept;
 
+    /// <summary>False answers <c>$filter</c> on extended properties with 400 "not supported" (<see cref="EmulatorControl.ExtendedPropertyFilterSupported"/>).</summary>
+    public bool ExtendedPropertyFilterSupported { get; set; } = true;
+
+    /// <summary>True lists every folder flat from <c>GET …/folders</c> (<see cref="EmulatorControl.FlatFolderListing"/>).</summary>
+    public bool FlatFolderListing { get; set; }
+
     /// <summary>Where to write one line per request (tokens and authtoken values redacted); null writes nothing.</summary>
     public TextWriter? RequestLogWriter { get; set; }
 }

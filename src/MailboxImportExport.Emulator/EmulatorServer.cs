@@ -87,8 +87,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
-            // Imports post base64 blobs: a 100 MB item is a 134 MB body.
-            kestrel.Limits.MaxRequestBodySize = 256L * 1024 * 1024;
+            // Each route checks its own limit (RequestBodyRules); this is only the ceiling.
+            kestrel.Limits.MaxRequestBodySize = RequestBodyRules.LargestBodyLimit;
         });
         var app = builder.Build();
         var authorizationCodes = new AuthorizationCodes(state);

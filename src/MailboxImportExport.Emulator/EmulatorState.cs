@@ -19,6 +19,7 @@ internal sealed class EmulatorState : IDisposable
         Clock.Skew = options.ClockSkew;
         Items = new ItemOperations(store, Ids, Clock);
         UploadSessions = new UploadSessions(this);
+        ItemProperties = new ItemProperties(store);
         RequestLog = new RequestLog(options.RequestLogWriter);
         Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
@@ -31,6 +32,7 @@ internal sealed class EmulatorState : IDisposable
     public IdFactory Ids { get; } = IdFactory.Random;
     public ItemOperations Items { get; }
     public UploadSessions UploadSessions { get; }
+    public ItemProperties ItemProperties { get; }
     public TokenSigner Signer { get; }
     public AccessTokens AccessTokens { get; }
     public AppRegistrations Apps { get; } = new();

@@ -11,6 +11,7 @@ const string Usage = """
                                         [--latency MS] [--latency-jitter MS] [--outlook-limits] [--concurrency-limit N|off] [--request-limit N/SECONDS|off]
                                         [--upload-limit MB/SECONDS|off] [--faults SPEC] [--fault-seed N] [--late-commit-delay MS]
                                         [--clock-skew SECONDS] [--imported-created-time import|source] [--imported-search-key keep|regenerate]
+                                        [--no-extended-property-filter] [--flat-folder-list]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -27,6 +28,9 @@ const string Usage = """
       --app-certificate CLIENT_ID FILE
                                   let the app CLIENT_ID (registered if new) sign in with the certificate in FILE (.cer,
                                   .pem or .crt; only its public key is read); may be repeated
+      --no-extended-property-filter
+                                  answer $filter on singleValueExtendedProperties with 400 "not supported"
+      --flat-folder-list          GET .../folders lists every folder of the mailbox flat, not only the top ones
       --log                       print one line per request (tokens redacted)
       --help                      show this help
 
@@ -98,6 +102,12 @@ try
                 var clientId = Guid.TryParse(Value(), out var id) ? id.ToString() : throw new FormatException("--app-certificate needs a client id (a GUID) first.");
                 appCertificates.Add((clientId, LoadCertificate(Value())));
                 break;
+            case "--no-extended-property-filter":
+                options.ExtendedPropertyFilterSupported = false;
+                break;
+            case "--flat-folder-list":
+                options.FlatFolderListing = true;
+                break;
             case "--log":
                 options.RequestLogWriter = Console.Out;
                 break;
@@ -164,7 +174,17 @@ catch (FormatException e)
     return 2;
 }
 
-await using var server = await EmulatorServer.StartAsync(options);
+EmulatorServer server;
+try
+{
+    server = await EmulatorServer.StartAsync(options);
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"Port {options.Port} on 127.0.0.1 is already in use: stop what listens there, or choose another port with --port (0 picks a free one).");
+    return 2;
+}
+await using var running = server;
 foreach (var (clientId, certificate) in appCertificates)
 {
     if (clientId.Equals(EmulatorDefaults.ClientId, StringComparison.OrdinalIgnoreCase)) server.Control.RegisterClientCertificate(clientId, certificate);

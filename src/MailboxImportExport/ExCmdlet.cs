@@ -4,6 +4,7 @@ using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
 
 namespace MailboxImportExport;
 
@@ -43,6 +44,29 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
                 "Not connected. Run Connect-ExMailboxService first: for example 'Connect-ExMailboxService -Emulator https://127.0.0.1:<port>/' for the local emulator."),
             "NotConnected", ErrorCategory.ConnectionError, null));
         return null!; // unreachable: ThrowTerminatingError always throws
+    }
+
+    /// <summary>
+    /// The mailbox id a parameter names: a mailbox id as given, or the primary mailbox of a user principal name or
+    /// object id. Throws the service's failure (GraphException) for the caller to report against its input.
+    /// </summary>
+    protected string ResolveMailboxId(string mailboxOrUser) =>
+        MailboxService.IsMailboxId(mailboxOrUser)
+            ? mailboxOrUser.Trim()
+            : Await(ct => RequireConnection().Mailboxes.ResolveMailboxIdAsync(mailboxOrUser, ct));
+
+    /// <summary>The same for one input of many: a failure is written as a MailboxNotFound error about the input, and null returned.</summary>
+    protected string? ResolveMailboxIdOrWriteError(string mailboxOrUser)
+    {
+        try
+        {
+            return ResolveMailboxId(mailboxOrUser);
+        }
+        catch (Exception e) when (IsServiceFailure(e))
+        {
+            WriteError(ErrorFor(e, "MailboxNotFound", mailboxOrUser));
+            return null;
+        }
     }
 
     /// <summary>Stops the command because two parameters cannot go together; the message says which and why.</summary>

@@ -31,8 +31,12 @@ public abstract class ExFolderTargetCmdlet : ExCmdlet
     protected override void BeginProcessing() => Folders = new FolderService(RequireConnection().Client);
 
     /// <summary>The folder as given, or looked up by id (which also tells its path and counts).</summary>
-    protected ExMailboxFolder ResolveFolder() =>
-        ParameterSetName == ObjectSet ? Folder : Await(ct => Folders.GetAsync(MailboxId, FolderId, ct));
+    protected ExMailboxFolder ResolveFolder()
+    {
+        if (ParameterSetName == ObjectSet) return Folder;
+        var mailboxId = ResolveMailboxId(MailboxId);
+        return Await(ct => Folders.GetAsync(mailboxId, FolderId, ct));
+    }
 
     /// <summary>What an error about this folder points at: the object when there is one, else the id.</summary>
     protected object ErrorTarget => ParameterSetName == ObjectSet ? Folder : FolderId;

@@ -13,9 +13,9 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>A session connected to this emulator.</summary>
-    public PowerShellSession Connect(string apiVersion = "v1.0")
+    public PowerShellSession Connect(string apiVersion = "v1.0", int hostWidth = 120)
     {
-        var session = new PowerShellSession();
+        var session = new PowerShellSession(hostWidth: hostWidth);
         var connect = session.Run("Connect-ExMailboxService -Emulator $args[0] -ApiVersion $args[1]", BaseUri, apiVersion);
         if (connect.Errors.Count > 0) throw new InvalidOperationException("Connect failed: " + connect.Errors[0]);
         return session;

@@ -34,4 +34,14 @@ public class ExampleScriptTests : IClassFixture<EmulatorFixture>
         Assert.Matches(@"bob@contoso\.test\s+Primary", text);
         Assert.Contains("AuthMethod", text);
     }
+
+    [Fact]
+    public void The_copy_example_copies_alices_inbox_into_bobs_mailbox()
+    {
+        var result = RunExample("03-copy-inbox.ps1");
+
+        Assert.Empty(result.Errors);
+        Assert.Contains("Copied 120 items from alice's Inbox into bob's mailbox:", result.HostText);
+        Assert.Matches(@"IPF\.Note\s+120\s+0\s+/Imported/alice/Inbox", result.HostText);
+    }
 }

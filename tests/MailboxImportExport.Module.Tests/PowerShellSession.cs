@@ -53,9 +53,10 @@ public sealed class PowerShellSession : IDisposable
     private readonly StringWriter _hostOutput = new();
     private readonly Runspace _runspace;
 
-    public PowerShellSession(bool importModule = true)
+    /// <param name="hostWidth">Columns of the host's console, as an SSH window or a wide terminal has.</param>
+    public PowerShellSession(bool importModule = true, int hostWidth = 120)
     {
-        _runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostOutput), InitialSessionState.CreateDefault2());
+        _runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostOutput, hostWidth), InitialSessionState.CreateDefault2());
         _runspace.Open();
         if (importModule)
         {

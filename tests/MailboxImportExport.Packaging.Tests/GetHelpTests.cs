@@ -42,7 +42,7 @@ public sealed class GetHelpTests : IClassFixture<GetHelpTests.CompiledRepoHelp>
     })]
     [InlineData("Disconnect-ExMailboxService", 1, new string[0])]
     [InlineData("Get-ExConnection", 1, new string[0])]
-    [InlineData("Get-ExMailbox", 1, new[] { "UserId" })]
+    [InlineData("Get-ExMailbox", 2, new[] { "UserId", "Archive", "All", "Filter", "PageSize", "IncludeTotalCount", "Skip", "First" })]
     public void Get_Help_Full_shows_synopsis_description_syntax_parameters_and_examples(string command, int syntaxItems, string[] parameters)
     {
         var help = GetHelpFull(command);

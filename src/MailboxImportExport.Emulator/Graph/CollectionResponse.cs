@@ -9,7 +9,7 @@ internal static class CollectionResponse
     {
         var matching = query.FilterAndSort(entities);
         var pageSize = query.PageSize(request);
-        var page = matching.Skip(query.Skip).Take(pageSize).Select(query.ApplySelect).ToList();
+        var page = matching.Skip(query.Skip).Take(pageSize).Select(query.Project).ToList();
         var body = new JsonObject { ["@odata.context"] = context };
         if (query.Count) body["@odata.count"] = matching.Count;
         body["value"] = new JsonArray(page.ToArray<JsonNode?>());

@@ -34,7 +34,15 @@ internal sealed class EntitySchema
         ("size", PropertyKind.Number))
         .WithAlias("receivedDateTime", "createdDateTime");
 
+    /// <summary>user, as <c>GET /users</c> lists it; its string properties also take <c>startswith</c> in $filter.</summary>
+    public static EntitySchema User { get; } = new EntitySchema("microsoft.graph.user",
+        ("id", PropertyKind.String), ("userPrincipalName", PropertyKind.String), ("displayName", PropertyKind.String), ("mail", PropertyKind.String))
+        { AllowsStartsWith = true };
+
     public string TypeName { get; }
+
+    /// <summary>Whether $filter may use <c>startswith(property,'text')</c> on this type's strings.</summary>
+    public bool AllowsStartsWith { get; private init; }
 
     public bool TryResolve(string name, out string canonical, out PropertyKind kind)
     {

@@ -36,7 +36,12 @@ internal static class ExportHandler
             }
             else
             {
-                var (code, message) = IdFactory.IsWellFormedItemId(itemId)
+                var movedTo = IdFactory.IsWellFormedItemId(itemId) && mailbox.IsArchive
+                    ? request.Store.ArchiveFamilyOf(mailbox.Id).FirstOrDefault(other => !other.Equals(mailbox.Id, StringComparison.OrdinalIgnoreCase) && request.Store.GetItem(other, itemId) is not null)
+                    : null;
+                var (code, message) = movedTo is not null
+                    ? ("ErrorArchiveFolderMovedPermanently", $"{GraphJson.MailboxUrl(request, movedTo)}/exportItems")
+                    : IdFactory.IsWellFormedItemId(itemId)
                     ? ("ErrorItemNotFound", "The specified object was not found in the store.")
                     : ("ErrorInvalidIdMalformed", "Id is malformed.");
                 writer.WriteStartObject(errorKey);

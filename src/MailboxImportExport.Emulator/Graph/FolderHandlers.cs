@@ -17,6 +17,14 @@ internal static class FolderHandlers
         return CollectionResponse.WriteAsync(request, context, folders, query);
     }
 
+    /// <summary>The whole folder tree of the mailbox, flat, parents first: every folder below its hidden root.</summary>
+    public static Task ListTreeAsync(GraphRequest request, FolderRecord messageRoot, string context)
+    {
+        var query = ODataQuery.Parse(request, EntitySchema.Folder, QueryOptions.Collection);
+        var folders = request.Store.DescendantFolders(messageRoot.ParentId ?? messageRoot.Id).Select(f => GraphJson.Folder(request, f));
+        return CollectionResponse.WriteAsync(request, context, folders, query);
+    }
+
     public static Task GetAsync(GraphRequest request, FolderRecord folder)
     {
         var query = ODataQuery.Parse(request, EntitySchema.Folder, QueryOptions.Entity);

@@ -1,5 +1,11 @@
 namespace MailboxImportExport.Emulator.Graph;
 
+/// <summary>The archive redirect: 308 Permanent Redirect, no body, Location the same request in the mailbox that has the data.</summary>
+internal sealed class RedirectException(string location) : Exception("Moved to " + location)
+{
+    public string Location { get; } = location;
+}
+
 /// <summary>
 /// An error answered with the Graph envelope <c>{"error":{"code","message","innerError":{...}}}</c>. Handlers throw
 /// it; the pipeline writes it, so every route's errors have one shape.

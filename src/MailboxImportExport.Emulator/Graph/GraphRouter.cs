@@ -17,6 +17,10 @@ internal static class GraphRouter
     {
         CheckBearer(request);
         var s = request.Segments;
+        if (s.Count == 1 && Is(s[0], "users"))
+        {
+            return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.ListUsersAsync(request));
+        }
         if (s.Count == 4 && Is(s[0], "users") && Is(s[2], "settings") && Is(s[3], "exchange"))
         {
             return OnlyGet(request, GraphPermission.ReadUsers, () => MailboxHandlers.GetExchangeSettingsAsync(request, s[1]));
@@ -67,17 +71,20 @@ internal static class GraphRouter
         var messageRoot = request.Store.GetWellKnownFolder(mailbox.Id, WellKnownFolders.MsgFolderRoot)!;
         if (rest.Count == 1)
         {
-            // The folder list is the children of msgfolderroot, and a new folder goes there.
+            // The folder list is the children of msgfolderroot (or, with FlatFolderListing, every folder of the
+            // mailbox), and a new folder goes under msgfolderroot.
             var context = GraphJson.MailboxContext(request, mailbox.Id, "folders");
+            if (request.Method == "GET" && request.State.Control.FlatFolderListing)
+                return Permitted(request, GraphPermission.ReadFolders, () => FolderHandlers.ListTreeAsync(request, messageRoot, context));
             return ListOrCreate(request, messageRoot, context);
         }
         if (rest.Count == 2 && IsDelta(rest[1])) return OnlyGet(request, GraphPermission.ReadFolders, () => DeltaHandler.FoldersAsync(request, messageRoot));
 
-        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1]);
+        var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[1], request);
         var next = 2;
         while (next + 1 < rest.Count && Is(rest[next], "childFolders") && !IsDelta(rest[next + 1]))
         {
-            var child = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[next + 1]);
+            var child = MailboxHandlers.ResolveFolder(request.Store, mailbox, rest[next + 1], request);
             if (child.ParentId != folder.Id) throw GraphException.ItemNotFound();
             folder = child;
             next += 2;

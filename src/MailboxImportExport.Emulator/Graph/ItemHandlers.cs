@@ -7,7 +7,7 @@ internal static class ItemHandlers
 {
     public static Task ListAsync(GraphRequest request, FolderRecord folder)
     {
-        var query = ODataQuery.Parse(request, EntitySchema.Item, QueryOptions.Collection);
+        var query = ODataQuery.Parse(request, EntitySchema.Item, QueryOptions.Collection | QueryOptions.Expand, PropertiesOf(request, folder));
         // Newest first unless $orderby says otherwise, as Outlook lists a folder.
         var items = request.Store.ItemsIn(folder.Id).OrderByDescending(i => i.Created).ThenBy(i => i.Id, StringComparer.Ordinal);
         var context = GraphJson.MailboxContext(request, folder.MailboxId, $"folders('{folder.Id}')/items");
@@ -16,11 +16,15 @@ internal static class ItemHandlers
 
     public static Task GetAsync(GraphRequest request, FolderRecord folder, string itemId)
     {
-        var query = ODataQuery.Parse(request, EntitySchema.Item, QueryOptions.Entity);
-        var json = query.ApplySelect(GraphJson.Item(Find(request, folder, itemId)));
+        var query = ODataQuery.Parse(request, EntitySchema.Item, QueryOptions.Entity | QueryOptions.Expand, PropertiesOf(request, folder));
+        var json = query.Project(GraphJson.Item(Find(request, folder, itemId)));
         json.Insert(0, "@odata.context", GraphJson.MailboxContext(request, folder.MailboxId, $"folders('{folder.Id}')/items/$entity"));
         return request.WriteJsonAsync(200, json);
     }
+
+    /// <summary>The extended properties of the folder's items, read from their stored exports.</summary>
+    private static ExtendedPropertySource PropertiesOf(GraphRequest request, FolderRecord folder) =>
+        entity => request.State.ItemProperties.Of(folder.MailboxId, (string)entity["id"]!, (string)entity["changeKey"]!);
 
     /// <summary>DELETE ?disposalType=softDelete|hardDelete (required).</summary>
     public static Task DeleteAsync(GraphRequest request, FolderRecord folder, string itemId)

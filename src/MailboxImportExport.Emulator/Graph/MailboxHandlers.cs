@@ -25,6 +25,22 @@ internal static class MailboxHandlers
         return request.WriteJsonAsync(200, body);
     }
 
+    /// <summary><c>GET /users</c>: the tenant's users, with $select, $filter (eq, ne, startswith) and $top paging.</summary>
+    public static Task ListUsersAsync(GraphRequest request)
+    {
+        var query = ODataQuery.Parse(request, EntitySchema.User, QueryOptions.Select | QueryOptions.Filter | QueryOptions.Top | QueryOptions.Skip | QueryOptions.Count);
+        var users = request.Store.Users()
+            .Where(u => request.SignedInUserId is null || u.ObjectId.Equals(request.SignedInUserId, StringComparison.OrdinalIgnoreCase))
+            .Select(u => new JsonObject
+            {
+                ["id"] = u.ObjectId,
+                ["userPrincipalName"] = u.UserPrincipalName,
+                ["displayName"] = u.DisplayName,
+                ["mail"] = u.UserPrincipalName,
+            });
+        return CollectionResponse.WriteAsync(request, GraphJson.Context(request, "users"), users, query);
+    }
+
     /// <summary>
     /// The mailbox a route names. Unknown ids, and archive mailboxes on v1.0 (archives are beta-only), are a 404.
     /// </summary>
@@ -51,10 +67,29 @@ internal static class MailboxHandlers
             ["id"] = mailbox.Id,
         });
 
-    /// <summary>A folder by id or well-known name: a malformed id is a 400, an unknown one a 404.</summary>
-    public static FolderRecord ResolveFolder(MailboxStore store, MailboxRecord mailbox, string idOrName)
+    /// <summary>
+    /// A folder by id or well-known name: a malformed id is a 400, an unknown one a 404. A folder that lives in another
+    /// mailbox of the same archive (an auxiliary archive, or the main one) is a 308 to the same request there.
+    /// </summary>
+    public static FolderRecord ResolveFolder(MailboxStore store, MailboxRecord mailbox, string idOrName, GraphRequest? request = null)
     {
         if (!WellKnownFolders.IsWellKnownName(idOrName) && !IdFactory.IsWellFormedFolderId(idOrName)) throw GraphException.IdMalformed();
-        return store.FindFolder(mailbox.Id, idOrName) ?? throw GraphException.ItemNotFound();
+        if (store.FindFolder(mailbox.Id, idOrName) is { } folder) return folder;
+        if (request is not null && mailbox.IsArchive)
+        {
+            foreach (var other in store.ArchiveFamilyOf(mailbox.Id).Where(id => !id.Equals(mailbox.Id, StringComparison.OrdinalIgnoreCase)))
+                if (store.FindFolder(other, idOrName) is not null) throw new RedirectException(RedirectedUrl(request, mailbox.Id, other));
+        }
+        throw GraphException.ItemNotFound();
+    }
+
+    /// <summary>The request's own URL, under another mailbox id: what the archive redirect's Location says.</summary>
+    private static string RedirectedUrl(GraphRequest request, string from, string to)
+    {
+        var (path, query) = CollectionResponse.RawPathAndQuery(request.Http);
+        var segments = path.Split('/');
+        var index = Array.FindIndex(segments, s => Uri.UnescapeDataString(s).Equals(from, StringComparison.OrdinalIgnoreCase));
+        segments[index] = to;
+        return $"{request.State.BaseUri.GetLeftPart(UriPartial.Authority)}{string.Join("/", segments)}{(query.Length > 0 ? "?" + query : "")}";
     }
 }

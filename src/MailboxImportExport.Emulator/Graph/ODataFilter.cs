@@ -5,22 +5,37 @@ namespace MailboxImportExport.Emulator.Graph;
 
 /// <summary>
 /// The $filter subset the emulator understands: <c>property op literal</c> comparisons (eq, ne, gt, ge, lt, le)
+/// and, where the entity has them, <c>singleValueExtendedProperties/Any(...)</c> (see <see cref="ExtendedPropertyQuery"/>),
 /// joined with <c>and</c>. Anything else is a 400 that names what could not be parsed: a filter is never ignored.
 /// </summary>
 internal static class ODataFilter
 {
     private static readonly string[] Operators = { "eq", "ne", "gt", "ge", "lt", "le" };
 
-    public static Func<JsonObject, bool> Parse(string filter, EntitySchema schema)
+    /// <param name="extendedProperties">The entity's extended properties; null where the entity has none to filter on.</param>
+    /// <param name="extendedPropertyFilterSupported">False makes a filter on extended properties a 400 "not supported".</param>
+    public static Func<JsonObject, bool> Parse(string filter, EntitySchema schema,
+        ExtendedPropertySource? extendedProperties = null, bool extendedPropertyFilterSupported = true)
     {
-        var tokens = Tokenize(filter);
+        var anyPredicates = new List<Func<JsonObject, bool>>();
+        var rest = ExtendedPropertyQuery.ExtractAny(filter, extendedProperties, extendedPropertyFilterSupported, anyPredicates);
+        if (schema.AllowsStartsWith) rest = ExtractStartsWith(rest, schema, anyPredicates);
+        var tokens = Tokenize(rest, filter);
         var comparisons = new List<Func<JsonObject, bool>>();
         var position = 0;
         while (true)
         {
-            if (position + 3 > tokens.Count) throw Invalid(filter, "expected 'property operator value'");
-            comparisons.Add(Comparison(tokens[position], tokens[position + 1], tokens[position + 2], schema, filter));
-            position += 3;
+            if (position < tokens.Count && !tokens[position].Quoted && ExtendedPropertyQuery.IsPlaceholder(tokens[position].Text, out var any))
+            {
+                comparisons.Add(anyPredicates[any]);
+                position++;
+            }
+            else
+            {
+                if (position + 3 > tokens.Count) throw Invalid(filter, "expected 'property operator value'");
+                comparisons.Add(Comparison(tokens[position], tokens[position + 1], tokens[position + 2], schema, filter));
+                position += 3;
+            }
             if (position == tokens.Count) break;
             var joiner = tokens[position].Text;
             if (!joiner.Equals("and", StringComparison.OrdinalIgnoreCase) || tokens[position].Quoted)
@@ -31,6 +46,20 @@ internal static class ODataFilter
         }
         return entity => comparisons.All(c => c(entity));
     }
+
+    private static readonly System.Text.RegularExpressions.Regex StartsWith = new(
+        @"startswith\(\s*(?<property>[A-Za-z]\w*)\s*,\s*'(?<text>(?:[^']|'')*)'\s*\)", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
+    /// <summary>Replaces each <c>startswith(property,'text')</c> with a placeholder standing for its predicate.</summary>
+    private static string ExtractStartsWith(string filter, EntitySchema schema, List<Func<JsonObject, bool>> predicates) =>
+        StartsWith.Replace(filter, match =>
+        {
+            var (name, kind) = schema.Resolve(match.Groups["property"].Value);
+            if (kind != PropertyKind.String) throw Invalid(filter, $"startswith needs a string property, and '{name}' is not one");
+            var prefix = match.Groups["text"].Value.Replace("''", "'");
+            predicates.Add(entity => ReadValue(entity[name], kind) is string value && value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+            return ExtendedPropertyQuery.Placeholder(predicates.Count - 1);
+        });
 
     private static Func<JsonObject, bool> Comparison(Token property, Token op, Token literal, EntitySchema schema, string filter)
     {
@@ -106,7 +135,8 @@ internal static class ODataFilter
 
     private readonly record struct Token(string Text, bool Quoted);
 
-    private static List<Token> Tokenize(string filter)
+    /// <param name="original">The filter as the client sent it, for error messages.</param>
+    private static List<Token> Tokenize(string filter, string original)
     {
         var tokens = new List<Token>();
         var i = 0;
@@ -122,7 +152,7 @@ internal static class ODataFilter
                 i++;
                 while (true)
                 {
-                    if (i >= filter.Length) throw Invalid(filter, "unterminated string literal");
+                    if (i >= filter.Length) throw Invalid(original, "unterminated string literal");
                     if (filter[i] == '\'')
                     {
                         // OData escapes a quote inside a string by doubling it.
@@ -141,7 +171,7 @@ internal static class ODataFilter
                 var word = filter.Substring(start, i - start);
                 if (word.StartsWith('(') || word.EndsWith(')'))
                 {
-                    throw Invalid(filter, "parentheses and functions are not supported");
+                    throw Invalid(original, "parentheses and functions are not supported");
                 }
                 tokens.Add(new Token(word, false));
             }

@@ -15,6 +15,8 @@ internal enum QueryOptions
     Count = 32,
     /// <summary>$deltatoken and $skiptoken, read by the delta handler itself.</summary>
     DeltaTokens = 64,
+    /// <summary>$expand of singleValueExtendedProperties, where the entity has them.</summary>
+    Expand = 128,
     Entity = Select,
     Collection = Select | Filter | Top | Skip | OrderBy | Count,
 }
@@ -32,12 +34,22 @@ internal sealed class ODataQuery
     {
         ["$select"] = QueryOptions.Select, ["$filter"] = QueryOptions.Filter, ["$top"] = QueryOptions.Top,
         ["$skip"] = QueryOptions.Skip, ["$orderby"] = QueryOptions.OrderBy, ["$count"] = QueryOptions.Count,
-        ["$deltatoken"] = QueryOptions.DeltaTokens, ["$skiptoken"] = QueryOptions.DeltaTokens,
+        ["$deltatoken"] = QueryOptions.DeltaTokens, ["$skiptoken"] = QueryOptions.DeltaTokens, ["$expand"] = QueryOptions.Expand,
     };
 
     private readonly EntitySchema _schema;
+    private readonly ExtendedPropertySource? _extendedProperties;
+    private readonly bool _extendedPropertyFilterSupported;
 
-    private ODataQuery(EntitySchema schema) => _schema = schema;
+    private ODataQuery(EntitySchema schema, ExtendedPropertySource? extendedProperties = null, bool extendedPropertyFilterSupported = true)
+    {
+        _schema = schema;
+        _extendedProperties = extendedProperties;
+        _extendedPropertyFilterSupported = extendedPropertyFilterSupported;
+    }
+
+    /// <summary>The extended properties $expand asks for; null when it asks for none.</summary>
+    public IReadOnlyList<Storage.ExtendedPropertyId>? ExpandedProperties { get; private set; }
 
     public IReadOnlyList<string>? Select { get; private set; }
     public string? FilterText { get; private set; }
@@ -47,9 +59,10 @@ internal sealed class ODataQuery
     public IReadOnlyList<(string Property, PropertyKind Kind, bool Descending)> OrderBy { get; private set; } = Array.Empty<(string, PropertyKind, bool)>();
     public bool Count { get; private set; }
 
-    public static ODataQuery Parse(GraphRequest request, EntitySchema schema, QueryOptions allowed)
+    /// <param name="extendedProperties">Where the entities' extended properties come from, for $expand and $filter; null when they have none.</param>
+    public static ODataQuery Parse(GraphRequest request, EntitySchema schema, QueryOptions allowed, ExtendedPropertySource? extendedProperties = null)
     {
-        var query = new ODataQuery(schema);
+        var query = new ODataQuery(schema, extendedProperties, request.State.Control.ExtendedPropertyFilterSupported);
         foreach (var (key, values) in request.Http.Request.Query)
         {
             if (!key.StartsWith('$')) continue; // custom parameters (disposalType, includeHiddenFolders…)
@@ -81,7 +94,10 @@ internal sealed class ODataQuery
                 break;
             case "$filter":
                 FilterText = value;
-                Filter = ODataFilter.Parse(value, _schema);
+                Filter = ODataFilter.Parse(value, _schema, _extendedProperties, _extendedPropertyFilterSupported);
+                break;
+            case "$expand":
+                ExpandedProperties = ExtendedPropertyQuery.ParseExpand(value);
                 break;
             case "$top":
                 Top = ParseNonNegative(key, value);
@@ -141,6 +157,14 @@ internal sealed class ODataQuery
             return ordered.Select(x => x.entity).ToList();
         }
         return result.ToList();
+    }
+
+    /// <summary>The entity as the query shapes it: the selected properties, then the expanded ones.</summary>
+    public JsonObject Project(JsonObject entity)
+    {
+        ApplySelect(entity);
+        if (ExpandedProperties is not null && _extendedProperties is not null) ExtendedPropertyQuery.Expand(entity, ExpandedProperties, _extendedProperties);
+        return entity;
     }
 
     /// <summary>Keeps the selected properties; id and annotations (@odata.etag, @odata.type) always stay.</summary>

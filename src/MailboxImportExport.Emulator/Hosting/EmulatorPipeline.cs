@@ -42,9 +42,20 @@ internal sealed class EmulatorPipeline
             if (EmulatorRoutes.IsMailboxRoute(info.Route)) await RouteAsync(http, segments, requestId);
             else await FaultRunner.RunAsync(_state, http, _state.Faults.TryTake(info), context => RouteAsync(context, segments, requestId));
         }
+        catch (RedirectException e) when (!http.Response.HasStarted && !trace.Dropped)
+        {
+            http.Response.StatusCode = 308;
+            http.Response.Headers.Location = e.Location;
+            http.Response.ContentLength = 0;
+        }
         catch (GraphException e) when (!http.Response.HasStarted && !trace.Dropped)
         {
             await GraphResponses.WriteErrorAsync(http, e, requestId, _state.Clock.GetUtcNow());
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413 && !http.Response.HasStarted && !trace.Dropped)
+        {
+            // A body sent without Content-Length ran past the route's limit while it was read.
+            await GraphResponses.WriteErrorAsync(http, RequestBodyRules.TooLarge(http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0), requestId, _state.Clock.GetUtcNow());
         }
         catch (AadException e) when (!http.Response.HasStarted && !trace.Dropped)
         {
@@ -81,10 +92,12 @@ internal sealed class EmulatorPipeline
     {
         if (segments.Count > 0 && segments[0] is "v1.0" or "beta")
         {
+            RequestBodyRules.Check(http, RequestBodyRules.GraphBodyLimit);
             return GraphRouter.DispatchAsync(new GraphRequest(http, _state, segments[0], segments.Skip(1).ToList()));
         }
         if (ImportRoute.TryMatch(segments, out var version, out var mailboxId))
         {
+            RequestBodyRules.Check(http, RequestBodyRules.ImportBodyLimit);
             var request = new GraphRequest(http, _state, version, segments);
             var mailbox = MailboxHandlers.Resolve(_state.Store, mailboxId, request.IsBeta);
             if (http.Request.Method != "POST") throw new GraphException(405, "Request_BadRequest", "The importUrl accepts POST only.");

@@ -65,6 +65,7 @@ internal sealed class MailboxStore : IDisposable
             CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, mailbox_id TEXT NOT NULL, kind INTEGER NOT NULL,
                 container_id TEXT, entity_id TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS changes_scope ON changes(mailbox_id, kind, seq);
+            CREATE TABLE IF NOT EXISTS auxiliary_archives (id TEXT PRIMARY KEY COLLATE NOCASE, main_id TEXT NOT NULL COLLATE NOCASE);
             """);
         // Data files made before items could be generated have no recipe column (and always a blob).
         if (Convert.ToInt64(Scalar("SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'recipe'")) == 0)
@@ -133,6 +134,12 @@ internal sealed class MailboxStore : IDisposable
         }
     }
 
+    /// <summary>Every user, in the order they were added.</summary>
+    public IReadOnlyList<UserRecord> Users()
+    {
+        lock (_gate) return Query("SELECT object_id, upn, display_name FROM users ORDER BY rowid", r => new UserRecord(r.GetString(0), r.GetString(1), r.GetString(2)));
+    }
+
     public IReadOnlyList<MailboxRecord> MailboxesOf(string userObjectId)
     {
         lock (_gate)
@@ -148,6 +155,52 @@ internal sealed class MailboxStore : IDisposable
     }
 
     private static MailboxRecord ReadMailbox(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt64(2) != 0);
+
+    // ---- auxiliary archives ----
+
+    /// <summary>An archive and its auxiliary archives: the mailboxes a request to any of them may be redirected between.</summary>
+    public IReadOnlyList<string> ArchiveFamilyOf(string mailboxId)
+    {
+        lock (_gate)
+        {
+            var main = Scalar("SELECT main_id FROM auxiliary_archives WHERE id = $m", ("$m", mailboxId)) as string ?? mailboxId;
+            return Query("SELECT id FROM auxiliary_archives WHERE main_id = $m", r => r.GetString(0), ("$m", main)).Prepend(main).ToList();
+        }
+    }
+
+    /// <summary>The auxiliary archive of an archive mailbox, created (for the same user) the first time it is asked for.</summary>
+    public string AuxiliaryArchiveOf(MailboxRecord archive, Func<string> newId)
+    {
+        lock (_gate)
+        {
+            if (Scalar("SELECT id FROM auxiliary_archives WHERE main_id = $m", ("$m", archive.Id)) is string existing) return existing;
+            var id = newId();
+            using var tx = _connection.BeginTransaction();
+            Execute("INSERT INTO mailboxes (id, user_id, is_archive) VALUES ($id, $user, 1)", ("$id", id), ("$user", archive.UserObjectId));
+            Execute("INSERT INTO auxiliary_archives (id, main_id) VALUES ($id, $main)", ("$id", id), ("$main", archive.Id));
+            tx.Commit();
+            return id;
+        }
+    }
+
+    /// <summary>Moves a folder, its subfolders and their items to another mailbox, keeping every id and the parent link.</summary>
+    public void MoveFolderTree(FolderRecord folder, string mailboxId)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction();
+            var tree = Query("""
+                WITH RECURSIVE tree(id) AS (SELECT $id UNION ALL SELECT f.id FROM folders f JOIN tree ON f.parent_id = tree.id)
+                SELECT id FROM tree
+                """, r => r.GetString(0), ("$id", folder.Id));
+            foreach (var id in tree)
+            {
+                Execute("UPDATE folders SET mailbox_id = $m WHERE id = $id", ("$m", mailboxId), ("$id", id));
+                Execute("UPDATE items SET mailbox_id = $m WHERE folder_id = $id", ("$m", mailboxId), ("$id", id));
+            }
+            tx.Commit();
+        }
+    }
 
     // ---- folders ----
 

@@ -38,6 +38,8 @@ public sealed class GraphClient : IDisposable
     {
         _options = options;
         _tokens = tokens;
+        // Redirects are followed by MailboxRedirect, which keeps the Authorization header; the handler would drop it.
+        if (handler is HttpClientHandler redirecting) redirecting.AllowAutoRedirect = false;
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _delay = delay ?? Task.Delay;
         BaseUri = new Uri(EnsureTrailingSlash(options.GraphRoot), options.ApiVersion.Trim('/') + "/");
@@ -154,6 +156,7 @@ public sealed class GraphClient : IDisposable
         if (authenticate) EnsureSameServiceHost(url);
         var shownUrl = authenticate ? url.ToString() : Redactor.DescribeUrl(url);
         var refreshedToken = false;
+        var redirects = 0;
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, url);
@@ -183,6 +186,14 @@ public sealed class GraphClient : IDisposable
 
             using (response)
             {
+                if (authenticate && MailboxRedirect.IsRedirect(response))
+                {
+                    url = MailboxRedirect.Next(response, url, BaseUri, ++redirects);
+                    EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it.");
+                    shownUrl = url.ToString();
+                    attempt--; // a redirect is not a retry
+                    continue;
+                }
                 if (IsRetryable(response.StatusCode, authenticate) && attempt < _options.MaxRetries)
                 {
                     var wait = RetryDelay(response, attempt);

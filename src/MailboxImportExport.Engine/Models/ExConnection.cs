@@ -1,6 +1,7 @@
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Auth.TokenCache;
 using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Services;
 
 namespace MailboxImportExport.Engine.Models;
 
@@ -34,6 +35,7 @@ public sealed class ExConnection
         IsEmulator = endpoints.IsEmulator;
         TokenCacheScope = tokenCacheScope;
         ConnectedAt = DateTimeOffset.Now;
+        Mailboxes = new MailboxService(client);
     }
 
     public string? TenantId { get; }
@@ -56,6 +58,9 @@ public sealed class ExConnection
     public DateTimeOffset ConnectedAt { get; }
 
     internal GraphClient Client { get; }
+
+    /// <summary>Mailbox lookups of this connection; the ids behind user names are remembered for its lifetime.</summary>
+    internal MailboxService Mailboxes { get; }
 
     /// <summary>Removes this connection's tokens from the shared cache, so the next sign-in asks again.</summary>
     internal Task SignOutAsync(CancellationToken cancellationToken) => Client.Tokens.SignOutAsync(cancellationToken);

@@ -3,14 +3,20 @@ using System.Text;
 namespace MailboxImportExport.Engine.Services;
 
 /// <summary>
-/// Folder paths as users write them: <c>/Inbox/Projects/2026</c>. A '/' inside a folder name is written
-/// <c>\/</c> and a backslash <c>\\</c>, so every display name survives the round trip.
+/// Folder paths as users write them: <c>/Inbox/Projects/2026</c>, or Exchange-style <c>Inbox\Projects\2026</c>.
+/// Both '/' and a lone '\' separate folders; inside a name, '\/' is a '/' and '\\' a backslash, so every display name
+/// survives the round trip. Names are kept exactly, spaces included: '/Inbox/ A ' names the folder " A ", not "A".
 /// </summary>
 public static class FolderPath
 {
+    /// <summary>The path of a child: <paramref name="parentPath"/> is empty (or "/") for the top, else a path this class wrote.</summary>
     public static string Child(string parentPath, string displayName) =>
-        parentPath.TrimEnd('/') + "/" + displayName.Replace("\\", "\\\\").Replace("/", "\\/");
+        (parentPath == "/" ? "" : parentPath) + "/" + Escape(displayName);
 
+    /// <summary>A display name as one path segment: '\' and '/' escaped.</summary>
+    public static string Escape(string displayName) => displayName.Replace("\\", "\\\\").Replace("/", "\\/");
+
+    /// <summary>The folder names of a path, unescaped; empty segments (a leading, trailing or doubled separator) are dropped.</summary>
     public static IReadOnlyList<string> Split(string path)
     {
         if (path is null) throw new ArgumentNullException(nameof(path));
@@ -23,7 +29,7 @@ public static class FolderPath
             {
                 current.Append(path[++i]);
             }
-            else if (c == '/')
+            else if (c == '/' || c == '\\')
             {
                 Flush();
             }
@@ -37,8 +43,7 @@ public static class FolderPath
 
         void Flush()
         {
-            var segment = current.ToString().Trim();
-            if (segment.Length > 0) segments.Add(segment);
+            if (current.Length > 0) segments.Add(current.ToString());
             current.Clear();
         }
     }

@@ -20,19 +20,32 @@ public sealed class FolderService
     /// <summary>
     /// Streams the folders under <paramref name="parent"/> (the root when null), depth first, each with its path.
     /// With <paramref name="recurse"/> every descendant follows its parent.
+    /// The docs leave open whether <c>/folders</c> (and <c>childFolders</c>) list a folder's children or the whole
+    /// tree flat, so only the folders whose parentFolderId is the folder asked about are taken, each once: the walk
+    /// is the same either way.
     /// </summary>
     public async IAsyncEnumerable<ExMailboxFolder> ListAsync(string mailboxId, ExMailboxFolder? parent, bool recurse,
         [EnumeratorCancellation] CancellationToken ct)
+    {
+        var parentId = parent?.Id ?? await RootIdAsync(mailboxId, ct).ConfigureAwait(false);
+        await foreach (var folder in ListAsync(mailboxId, parent, parentId, recurse, new HashSet<string>(StringComparer.Ordinal), ct).ConfigureAwait(false))
+            yield return folder;
+    }
+
+    private async IAsyncEnumerable<ExMailboxFolder> ListAsync(string mailboxId, ExMailboxFolder? parent, string parentId, bool recurse,
+        HashSet<string> seen, [EnumeratorCancellation] CancellationToken ct)
     {
         var url = parent is null
             ? $"{GraphPath.Mailbox(mailboxId)}/folders?$top=100"
             : $"{FolderUrl(mailboxId, parent.Id)}/childFolders?$top=100";
         await foreach (var dto in _graph.GetAllAsync<FolderDto>(url, ct).ConfigureAwait(false))
         {
+            if (dto.ParentFolderId is { } listedParent && listedParent != parentId) continue; // deeper in a flat listing
+            if (dto.Id is null || !seen.Add(dto.Id)) continue;
             var folder = dto.ToModel(mailboxId, parent?.Path ?? "", (parent?.Depth ?? 0) + 1);
             yield return folder;
             if (recurse && folder.ChildFolderCount > 0)
-                await foreach (var child in ListAsync(mailboxId, folder, recurse: true, ct).ConfigureAwait(false))
+                await foreach (var child in ListAsync(mailboxId, folder, folder.Id, recurse: true, seen, ct).ConfigureAwait(false))
                     yield return child;
         }
     }
@@ -59,13 +72,29 @@ public sealed class FolderService
     /// <summary>The folder at a path such as <c>/Inbox/Projects</c> (names match case-insensitively), or null.</summary>
     public async Task<ExMailboxFolder?> FindByPathAsync(string mailboxId, string path, CancellationToken ct)
     {
-        ExMailboxFolder? current = null;
-        foreach (var name in FolderPath.Split(path))
+        var matchers = FolderPath.Split(path).Select(name => (Func<string, bool>)(candidate => string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase)));
+        var found = await FindAsync(mailboxId, matchers.ToList(), ct).ConfigureAwait(false);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    /// <summary>
+    /// The folders whose path matches, one matcher per level from the top (the caller decides: exact names, or
+    /// wildcards); no matchers means the top of the information store itself.
+    /// </summary>
+    public async Task<IReadOnlyList<ExMailboxFolder>> FindAsync(string mailboxId, IReadOnlyList<Func<string, bool>> matchers, CancellationToken ct)
+    {
+        if (matchers.Count == 0) return new[] { await GetAsync(mailboxId, RootName, ct).ConfigureAwait(false) };
+        var level = new List<ExMailboxFolder?> { null };
+        foreach (var matches in matchers)
         {
-            current = await FindChildAsync(mailboxId, current, name, ct).ConfigureAwait(false);
-            if (current is null) return null;
+            var next = new List<ExMailboxFolder?>();
+            foreach (var parent in level)
+                await foreach (var folder in ListAsync(mailboxId, parent, recurse: false, ct).ConfigureAwait(false))
+                    if (matches(folder.DisplayName)) next.Add(folder);
+            if (next.Count == 0) return Array.Empty<ExMailboxFolder>();
+            level = next;
         }
-        return current;
+        return level.Select(f => f!).ToList();
     }
 
     public async Task<ExMailboxFolder?> FindChildAsync(string mailboxId, ExMailboxFolder? parent, string displayName, CancellationToken ct)
@@ -95,8 +124,9 @@ public sealed class FolderService
             deltaToken is null ? $"{GraphPath.Mailbox(mailboxId)}/folders/delta" : DeltaCursor.Validate(deltaToken),
             maxPageSize, dto => dto.ToModel(mailboxId, "", 0, knownPath: false), ct);
 
+    /// <summary>Deletes a folder through the documented <c>DELETE …/folders/{id}/$ref</c>.</summary>
     public Task DeleteAsync(string mailboxId, string folderId, CancellationToken ct) =>
-        _graph.DeleteAsync(FolderUrl(mailboxId, folderId), ct);
+        _graph.DeleteAsync(FolderUrl(mailboxId, folderId) + "/$ref", ct);
 
     private async Task<string> RootIdAsync(string mailboxId, CancellationToken ct)
     {

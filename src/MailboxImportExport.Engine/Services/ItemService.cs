@@ -14,6 +14,12 @@ public sealed class ItemQuery
     public DateTimeOffset? ModifiedAfter { get; set; }
     /// <summary>Message class to match exactly, e.g. <c>IPM.Note</c>.</summary>
     public string? Type { get; set; }
+    /// <summary>
+    /// The received time (PidTagMessageDeliveryTime) range. The service has no documented filter on it, so it is
+    /// applied here, to the received time read with the listing.
+    /// </summary>
+    public DateTimeOffset? ReceivedAfter { get; set; }
+    public DateTimeOffset? ReceivedBefore { get; set; }
     public ulong Skip { get; set; }
     /// <summary>Stop after this many items; null for all.</summary>
     public ulong? First { get; set; }
@@ -27,10 +33,18 @@ public sealed class ItemQuery
         if (filter.Length > 0) parts.Add("$filter=" + Uri.EscapeDataString(filter));
         var top = First is { } first && first < (ulong)PageSize ? (int)first : PageSize;
         parts.Add("$top=" + top.ToString(CultureInfo.InvariantCulture));
-        if (Skip > 0) parts.Add("$skip=" + Skip.ToString(CultureInfo.InvariantCulture));
+        // With a filter applied here, the service cannot know which items to skip.
+        if (Skip > 0 && !FiltersLocally) parts.Add("$skip=" + Skip.ToString(CultureInfo.InvariantCulture));
         if (IncludeTotalCount) parts.Add("$count=true");
+        parts.Add("$expand=" + Uri.EscapeDataString(ItemProperties.Expand));
         return string.Join("&", parts);
     }
+
+    internal bool FiltersLocally => ReceivedAfter is not null || ReceivedBefore is not null;
+
+    internal bool Matches(ExMailboxItem item) =>
+        (ReceivedAfter is not { } after || item.ReceivedDateTime >= after) &&
+        (ReceivedBefore is not { } before || item.ReceivedDateTime < before);
 
     internal string Filter()
     {
@@ -60,7 +74,7 @@ public sealed class ItemService
         Action<long>? onTotalCount, [EnumeratorCancellation] CancellationToken ct)
     {
         var url = $"{FolderService.FolderUrl(mailboxId, folderId)}/items?{query.ToQueryString()}";
-        ulong emitted = 0;
+        ulong emitted = 0, skipped = 0;
         var first = true;
         await foreach (var page in _graph.GetPagesAsync<ItemDto>(url, null, ct).ConfigureAwait(false))
         {
@@ -69,8 +83,10 @@ public sealed class ItemService
             foreach (var dto in page.Value)
             {
                 if (query.First is { } limit && emitted >= limit) yield break;
+                var item = dto.ToModel(mailboxId, folderId, folderPath);
+                if (query.FiltersLocally && (!query.Matches(item) || skipped++ < query.Skip)) continue;
                 emitted++;
-                yield return dto.ToModel(mailboxId, folderId, folderPath);
+                yield return item;
             }
             // Stop before asking for a page that would not be used.
             if (query.First is { } enough && emitted >= enough) yield break;
@@ -79,7 +95,7 @@ public sealed class ItemService
 
     public async Task<ExMailboxItem> GetAsync(string mailboxId, string folderId, string itemId, string? folderPath, CancellationToken ct)
     {
-        var dto = await _graph.GetAsync<ItemDto>(ItemUrl(mailboxId, folderId, itemId), ct).ConfigureAwait(false);
+        var dto = await _graph.GetAsync<ItemDto>($"{ItemUrl(mailboxId, folderId, itemId)}?$expand={Uri.EscapeDataString(ItemProperties.Expand)}", ct).ConfigureAwait(false);
         return dto.ToModel(mailboxId, folderId, folderPath);
     }
 
@@ -106,9 +122,12 @@ public sealed class ItemService
         [JsonPropertyName("lastModifiedDateTime")] public DateTimeOffset? LastModifiedDateTime { get; set; }
         [JsonPropertyName("categories")] public List<string>? Categories { get; set; }
         [JsonPropertyName("@removed")] public object? Removed { get; set; }
+        [JsonPropertyName("singleValueExtendedProperties")] public List<ItemProperties.Value>? ExtendedProperties { get; set; }
 
-        public ExMailboxItem ToModel(string mailboxId, string folderId, string? folderPath) => new()
+        public ExMailboxItem ToModel(string mailboxId, string folderId, string? folderPath)
         {
+            var item = new ExMailboxItem
+            {
             MailboxId = mailboxId,
             FolderId = folderId,
             FolderPath = folderPath,
@@ -120,6 +139,9 @@ public sealed class ItemService
             LastModifiedDateTime = LastModifiedDateTime,
             Categories = (IReadOnlyList<string>?)Categories ?? Array.Empty<string>(),
             IsRemoved = Removed is not null,
-        };
+            };
+            ItemProperties.Apply(ExtendedProperties, item);
+            return item;
+        }
     }
 }

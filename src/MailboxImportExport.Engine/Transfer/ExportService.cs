@@ -76,8 +76,7 @@ public sealed class ExportService
             if (!requested.Add(id)) throw new ArgumentException($"Item id '{id}' is listed twice; each id may appear once per call.", nameof(itemIds));
         }
 
-        var answered = await _graph.PostAsync($"{GraphPath.Mailbox(mailboxId)}/exportItems", new { itemIds },
-            ReadAnswerAsync, ct).ConfigureAwait(false);
+        var answered = await ExportFromAsync($"{GraphPath.Mailbox(mailboxId)}/exportItems", itemIds, hop: 0, ct).ConfigureAwait(false);
 
         var byId = new Dictionary<string, ExportItemResult>(StringComparer.Ordinal);
         foreach (var result in answered)
@@ -94,6 +93,35 @@ public sealed class ExportService
                 ? result
                 : ExportItemResult.Failed(id, "ItemNotReturned", "The service's exportItems answer did not include this item."))
             .ToList();
+    }
+
+    /// <summary>
+    /// One exportItems call, and again at the URL the service names for items whose folder moved to another archive
+    /// mailbox (ErrorArchiveFolderMovedPermanently), a bounded number of times.
+    /// </summary>
+    private async Task<List<ExportItemResult>> ExportFromAsync(string url, IReadOnlyList<string> itemIds, int hop, CancellationToken ct)
+    {
+        var answered = await _graph.PostAsync(url, new { itemIds }, ReadAnswerAsync, ct).ConfigureAwait(false);
+        var moved = answered.Where(r => r.ErrorCode == MailboxRedirect.ExportMovedCode).ToList();
+        if (moved.Count == 0) return answered;
+        var results = answered.Except(moved).ToList();
+        foreach (var place in moved.GroupBy(r => r.ErrorMessage ?? "", StringComparer.Ordinal))
+        {
+            var ids = place.Select(r => r.ItemId).ToList();
+            Uri location;
+            try
+            {
+                location = MailboxRedirect.ExportLocation(place.Key, _graph.BaseUri, hop + 1);
+            }
+            catch (GraphException e)
+            {
+                results.AddRange(ids.Select(id => ExportItemResult.Failed(id, e.Code ?? MailboxRedirect.ExportMovedCode, e.Message)));
+                continue;
+            }
+            EngineLog.Verbose($"{ids.Count} item(s) moved to another archive mailbox; exporting them again at {location}.");
+            results.AddRange(await ExportFromAsync(location.ToString(), ids, hop + 1, ct).ConfigureAwait(false));
+        }
+        return results;
     }
 
     private async Task<List<ExportItemResult>> ReadAnswerAsync(Stream stream, CancellationToken ct)

@@ -161,6 +161,9 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
 
     protected override void EndProcessing()
     {
+        // A session that tries to connect has its own connection state from now on: if this fails, it must not go on
+        // silently with another runspace's connection.
+        ConnectionRegistry.KeepOwn();
         ExConnection connection;
         try
         {
@@ -173,7 +176,7 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
             return;
         }
 
-        ConnectionRegistry.Set(connection);
+        ConnectionRegistry.Connect(connection);
         Verbose($"Connected to {connection.GraphEndpoint} ({connection.ApiVersion}) with {connection.AuthMethod} sign-in" +
                 $"{(connection.Account is null ? "" : " as " + connection.Account)}; the token expires {connection.TokenExpiresOn:u}.");
         if (PassThru) WriteObject(connection);

@@ -23,7 +23,7 @@ public sealed class DisconnectExMailboxServiceCommand : ExCmdlet
             // The session still ends: a cache that cannot be edited must not keep the user connected.
             WriteError(ErrorFor(e, "TokenCacheNotCleared", connection));
         }
-        ConnectionRegistry.Set(null);
+        ConnectionRegistry.Disconnect();
         Verbose($"Disconnected {connection}{(connection.Account is null ? "" : " (" + connection.Account + ")")}; " +
                 (connection.TokenCacheScope is { } scope ? $"its tokens were removed from the {scope} token cache." : "it cached no tokens."));
     }

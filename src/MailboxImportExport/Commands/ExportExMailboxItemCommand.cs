@@ -22,7 +22,8 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     [ValidateNotNullOrEmpty]
     public string MailboxId { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>Item ids: plain strings from the pipeline, or the Id of piped items.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
     public string[] ItemId { get; set; } = null!;
@@ -100,9 +101,10 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     protected override void ProcessRecord()
     {
         if (_batcher is null) return;
+        if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var id in ItemId)
         {
-            var request = new ExportRequest(MailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size };
+            var request = new ExportRequest(mailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size };
             Await(ct => _batcher.AddAsync(request, ct));
             WriteFinished();
         }

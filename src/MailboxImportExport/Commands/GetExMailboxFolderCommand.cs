@@ -36,6 +36,18 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
         "calendar", "contacts", "tasks", "recoverableitemsdeletions", IgnoreCase = true)]
     public string? WellKnownName { get; set; }
 
+    /// <summary>Folders by path from the top of the information store, such as /Inbox/Projects; wildcards in each name.</summary>
+    [Parameter(ParameterSetName = MailboxSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    /// <summary>Folders by path, every character of each name taken literally (no wildcards).</summary>
+    [Parameter(ParameterSetName = MailboxSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
     [Parameter]
     public SwitchParameter Recurse { get; set; }
 
@@ -49,27 +61,43 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
     [ValidateNotNullOrEmpty]
     public string? Name { get; set; }
 
+    /// <summary>Only folders of exactly this display name (ignoring case); no character is a wildcard.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralName { get; set; }
+
     protected override void BeginProcessing()
     {
         base.BeginProcessing();
         _folders = new FolderService(RequireConnection().Client);
+        if (Name is not null && LiteralName is not null)
+            ThrowInvalidCombination("NameAndLiteralName", "Give either -Name (wildcards) or -LiteralName (exact), not both.");
         if (Name is not null) _name = new WildcardPattern(Name, WildcardOptions.IgnoreCase);
-        if (Delta && (FolderId is not null || WellKnownName is not null || ParentSet == ParameterSetName || Recurse || Type is not null || Name is not null))
-            ThrowInvalidCombination("DeltaNeedsMailbox", "-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only, without -FolderId, -WellKnownName, -Recurse, -Type or -Name.");
-        if (FolderId is not null && WellKnownName is not null)
-            ThrowInvalidCombination("FolderIdAndWellKnownName", "Give either -FolderId or -WellKnownName, not both.");
+        else if (LiteralName is not null) _name = new WildcardPattern(WildcardPattern.Escape(LiteralName), WildcardOptions.IgnoreCase);
+        // The parameter set is not known here when the mailbox comes from the pipeline: a piped folder is refused per record.
+        if (Delta && (FolderId is not null || WellKnownName is not null || Path is not null || LiteralPath is not null || Recurse || Type is not null || _name is not null))
+            ThrowDeltaNeedsMailbox();
+        if (new object?[] { FolderId, WellKnownName, Path, LiteralPath }.Count(x => x is not null) > 1)
+            ThrowInvalidCombination("FolderChoices", "Name the folders one way: -FolderId, -WellKnownName, -Path or -LiteralPath.");
     }
+
+    private void ThrowDeltaNeedsMailbox() =>
+        ThrowInvalidCombination("DeltaNeedsMailbox", "-Delta tracks a mailbox's whole folder tree; use it with -MailboxId only, without -FolderId, -WellKnownName, -ParentFolder, -Recurse, -Type or -Name.");
 
     protected override void ProcessRecord()
     {
+        if (Delta && ParameterSetName == ParentSet) ThrowDeltaNeedsMailbox();
         var mailboxId = ParameterSetName == ParentSet ? ParentFolder.MailboxId : MailboxId;
         try
         {
+            mailboxId = ResolveMailboxId(mailboxId);
             if (Delta)
                 WriteDelta(DeltaStateFile.FolderTreeKey(mailboxId), mailboxId,
                     (token, cursor, ct) => _folders.DeltaAsync(mailboxId, token, cursor, null, ct));
             else if (ParameterSetName == ParentSet)
                 WriteFolders(ct => _folders.ListAsync(mailboxId, ParentFolder, Recurse, ct));
+            else if (Path is not null || LiteralPath is not null)
+                foreach (var path in Path ?? LiteralPath!) WriteFoldersAtPath(mailboxId, path, literal: LiteralPath is not null);
             else if (FolderId is not null || WellKnownName is not null)
                 foreach (var id in FolderId ?? new[] { WellKnownName! })
                     WriteFolderAndDescendants(mailboxId, id);
@@ -103,6 +131,26 @@ public sealed class GetExMailboxFolderCommand : ExDeltaCmdlet
         }
         WriteIfSelected(folder);
         if (Recurse) WriteFolders(ct => _folders.ListAsync(mailboxId, folder, recurse: true, ct));
+    }
+
+    private void WriteFoldersAtPath(string mailboxId, string path, bool literal)
+    {
+        var names = FolderPath.Split(path);
+        var wildcards = !literal && names.Any(WildcardPattern.ContainsWildcardCharacters);
+        var matchers = names.Select(name => literal || !WildcardPattern.ContainsWildcardCharacters(name)
+                ? (Func<string, bool>)(candidate => string.Equals(candidate, literal ? name : WildcardPattern.Unescape(name), StringComparison.OrdinalIgnoreCase))
+                : new WildcardPattern(name, WildcardOptions.IgnoreCase).IsMatch)
+            .ToList();
+        var found = Await(ct => _folders.FindAsync(mailboxId, matchers, ct));
+        // As with a file path: a path without wildcards that names nothing is an error; a pattern that matches nothing is not.
+        if (found.Count == 0 && !wildcards)
+            WriteError(new ErrorRecord(new ItemNotFoundException($"No folder '{path}' in mailbox {mailboxId}. Paths start at the top of the information store, such as /Inbox/Projects; a '/' inside a name is written '\\/'."),
+                "FolderNotFound", ErrorCategory.ObjectNotFound, path));
+        foreach (var folder in found)
+        {
+            WriteIfSelected(folder);
+            if (Recurse) WriteFolders(ct => _folders.ListAsync(mailboxId, folder, recurse: true, ct));
+        }
     }
 
     private void WriteFolders(Func<CancellationToken, IAsyncEnumerable<ExMailboxFolder>> folders)

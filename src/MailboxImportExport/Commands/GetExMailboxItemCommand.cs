@@ -47,6 +47,14 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
     [Parameter]
     public DateTime? ModifiedAfter { get; set; }
 
+    /// <summary>Only items received at or after this time (the received time is read with the listing and compared here).</summary>
+    [Parameter]
+    public DateTime? ReceivedAfter { get; set; }
+
+    /// <summary>Only items received before this time.</summary>
+    [Parameter]
+    public DateTime? ReceivedBefore { get; set; }
+
     /// <summary>Items per request (1–1000); larger pages mean fewer round trips.</summary>
     [Parameter]
     [ValidateRange(1, 1000)]
@@ -56,12 +64,15 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
     {
         base.BeginProcessing();
         _items = new ItemService(RequireConnection().Client);
-        var filtered = Type is not null || CreatedAfter is not null || CreatedBefore is not null || ModifiedAfter is not null;
+        var received = ReceivedAfter is not null || ReceivedBefore is not null;
+        var filtered = received || Type is not null || CreatedAfter is not null || CreatedBefore is not null || ModifiedAfter is not null;
         var paged = PagingParameters.First != ulong.MaxValue || PagingParameters.Skip > 0 || PagingParameters.IncludeTotalCount;
         if (Delta && (ItemId is not null || filtered || paged))
             ThrowInvalidCombination("DeltaWithFilter", "-Delta returns every change of a folder; it does not combine with -ItemId, -Type, the date filters, -First, -Skip or -IncludeTotalCount.");
         if (ItemId is not null && (filtered || paged))
             ThrowInvalidCombination("ItemIdWithFilter", "-ItemId gets those items exactly; -Type, the date filters and paging apply to listings only.");
+        if (received && PagingParameters.IncludeTotalCount)
+            ThrowInvalidCombination("ReceivedWithTotalCount", "-IncludeTotalCount counts the items the service filters; -ReceivedAfter and -ReceivedBefore are applied as the items arrive, so the count would not match. Count the output instead: @(...).Count.");
     }
 
     protected override void ProcessRecord()
@@ -71,6 +82,7 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
             : (MailboxId, FolderId, (string?)null);
         try
         {
+            mailboxId = ResolveMailboxId(mailboxId);
             if (Delta)
                 WriteDelta(DeltaStateFile.ItemsKey(mailboxId, folderId), folderPath ?? folderId,
                     (token, cursor, ct) => _items.DeltaAsync(mailboxId, folderId, folderPath, token, cursor, PageSize, ct));
@@ -78,6 +90,10 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
                 foreach (var id in ItemId) WriteItem(mailboxId, folderId, id);
             else
                 WriteListing(mailboxId, folderId, folderPath);
+        }
+        catch (GraphException e) when (e.Code == "MailboxNotFound")
+        {
+            WriteError(ErrorFor(e, "MailboxNotFound", mailboxId));
         }
         catch (GraphException e) when (e.IsNotFound)
         {
@@ -96,6 +112,8 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
         CreatedAfter = CreatedAfter,
         CreatedBefore = CreatedBefore,
         ModifiedAfter = ModifiedAfter,
+        ReceivedAfter = ReceivedAfter,
+        ReceivedBefore = ReceivedBefore,
         Skip = PagingParameters.Skip,
         First = PagingParameters.First == ulong.MaxValue ? null : PagingParameters.First,
         IncludeTotalCount = PagingParameters.IncludeTotalCount,

@@ -90,8 +90,7 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
         try
         {
             folder = TargetFolder ?? Await(ct => new FolderService(connection.Client).GetAsync(targetMailboxId, TargetFolderId ?? TargetWellKnownName!, ct));
-            var mailboxes = Await(ct => new MailboxService(connection.Client).GetMailboxesAsync(stagingUser!, ct));
-            stagingMailboxId = mailboxes.FirstOrDefault(m => m.Kind == MailboxKind.Primary)?.MailboxId
+            stagingMailboxId = Await(ct => new MailboxService(connection.Client).GetMailboxAsync(stagingUser!, MailboxKind.Primary, ct))?.MailboxId
                 ?? throw new InvalidOperationException($"{stagingUser} has no primary mailbox to hold the staging drafts.");
         }
         catch (Exception e) when (IsServiceFailure(e) || e is InvalidOperationException)

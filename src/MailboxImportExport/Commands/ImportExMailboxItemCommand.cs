@@ -95,7 +95,14 @@ public sealed class ImportExMailboxItemCommand : ExCmdlet
         if (Mode == ImportMode.Create && (TargetItemId is not null || TargetChangeKey is not null))
             ThrowInvalidCombination("CreateWithItemId", "-TargetItemId and -TargetChangeKey are for -Mode Update; a create makes a new item.");
 
-        _targetMailboxId = Session?.MailboxId ?? TargetMailbox?.MailboxId ?? TargetMailboxId!;
+        try
+        {
+            _targetMailboxId = Session?.MailboxId ?? TargetMailbox?.MailboxId ?? ResolveMailboxId(TargetMailboxId!);
+        }
+        catch (Exception e) when (IsServiceFailure(e))
+        {
+            ThrowTerminatingError(ErrorFor(e, "TargetMailboxNotFound", TargetMailboxId));
+        }
         if (TargetFolder is not null && !string.Equals(TargetFolder.MailboxId, _targetMailboxId, StringComparison.OrdinalIgnoreCase))
             ThrowInvalidCombination("TargetFolderInOtherMailbox", $"-TargetFolder belongs to mailbox {TargetFolder.MailboxId}, not to the target mailbox {_targetMailboxId}.");
         _imports = new ImportService(connection.Client);

@@ -27,7 +27,8 @@ public sealed class NewExImportSessionCommand : ExCmdlet
         if (!ShouldProcess(MailboxId, "Create import session")) return;
         try
         {
-            var session = Await(ct => _imports.CreateSessionAsync(MailboxId, ct));
+            var mailboxId = ResolveMailboxId(MailboxId);
+            var session = Await(ct => _imports.CreateSessionAsync(mailboxId, ct));
             Verbose($"Import session for {MailboxId} created; it expires {session.ExpirationDateTime:u}.");
             WriteObject(session);
         }

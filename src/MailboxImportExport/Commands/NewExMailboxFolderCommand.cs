@@ -54,6 +54,7 @@ public sealed class NewExMailboxFolderCommand : ExCmdlet
         }
         try
         {
+            mailboxId = ResolveMailboxId(mailboxId);
             if (ParameterSetName == PathSet) CreatePath(mailboxId);
             else CreateOne(mailboxId);
         }

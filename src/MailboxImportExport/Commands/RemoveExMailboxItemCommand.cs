@@ -47,14 +47,15 @@ public sealed class RemoveExMailboxItemCommand : ExCmdlet
     protected override void ProcessRecord()
     {
         var hard = DisposalType == DisposalType.HardDelete;
+        if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var itemId in ItemId)
         {
-            var target = $"item {itemId} in folder {FolderId} of mailbox {MailboxId}";
+            var target = $"item {itemId} in folder {FolderId} of mailbox {mailboxId}";
             if (!ShouldProcess(target, hard ? "Permanently delete (HardDelete)" : "Delete (SoftDelete, recoverable)")) continue;
             if (hard && !ConfirmedHardDelete(target)) continue;
             try
             {
-                Await(ct => _items.DeleteAsync(MailboxId, FolderId, itemId, hard, ct));
+                Await(ct => _items.DeleteAsync(mailboxId, FolderId, itemId, hard, ct));
                 Verbose($"Deleted {target} ({DisposalType}).");
             }
             catch (Exception e) when (IsServiceFailure(e))

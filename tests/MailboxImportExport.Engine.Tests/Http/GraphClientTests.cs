@@ -33,6 +33,48 @@ public class GraphClientTests
     }
 
     [Fact]
+    public async Task An_archive_redirect_is_followed_with_the_token_and_the_same_method_and_body()
+    {
+        var moved = $"{Root}v1.0/admin/exchange/mailboxes/MBX:aux@t/folders/f1/childFolders";
+        _handler.Respond((HttpStatusCode)308, configure: r => r.Headers.Location = new Uri(moved))
+            .Respond(HttpStatusCode.Created, """{"id":"2","displayName":"Sub"}""");
+
+        var thing = await Client().PostAsync<Thing>("admin/exchange/mailboxes/MBX:main@t/folders/f1/childFolders", new { displayName = "Sub" }, CancellationToken.None);
+
+        Assert.Equal("Sub", thing.DisplayName);
+        Assert.Equal(moved, _handler.Requests[1].Url.ToString());
+        Assert.Equal(HttpMethod.Post, _handler.Requests[1].Method);
+        Assert.Equal("Bearer token-one", _handler.Requests[1].Authorization);
+        Assert.Equal(_handler.Requests[0].Body, _handler.Requests[1].Body);
+    }
+
+    [Theory]
+    [InlineData("https://elsewhere.example.test/v1.0/admin/exchange/mailboxes/y/folders", "RedirectRefused")]
+    [InlineData("http://graph.example.test/v1.0/admin/exchange/mailboxes/y/folders", "RedirectRefused")]
+    [InlineData("https://graph.example.test/v1.0/users/y", "RedirectRefused")]
+    public async Task A_redirect_off_https_mailbox_paths_of_the_graph_host_is_refused(string location, string code)
+    {
+        _handler.Respond((HttpStatusCode)308, configure: r => r.Headers.Location = new Uri(location));
+
+        var e = await Assert.ThrowsAsync<GraphException>(() => Client().GetAsync<Thing>("admin/exchange/mailboxes/x/folders", CancellationToken.None));
+
+        Assert.Equal(code, e.Code);
+        Assert.Single(_handler.Requests); // the token went nowhere else
+    }
+
+    [Fact]
+    public async Task Redirects_are_followed_a_bounded_number_of_times()
+    {
+        for (var i = 0; i < 10; i++)
+            _handler.Respond((HttpStatusCode)308, configure: r => r.Headers.Location = new Uri($"{Root}v1.0/admin/exchange/mailboxes/loop/folders"));
+
+        var e = await Assert.ThrowsAsync<GraphException>(() => Client().GetAsync<Thing>("admin/exchange/mailboxes/x/folders", CancellationToken.None));
+
+        Assert.Equal("TooManyRedirects", e.Code);
+        Assert.Equal(6, _handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task Property_names_are_read_whatever_their_casing()
     {
         _handler.Respond(HttpStatusCode.OK, """{"ID":"7","DisplayName":"Sent Items"}""");

@@ -8,11 +8,12 @@ namespace MailboxImportExport.Engine.Tests.Transfer;
 
 public class FolderMapperTests
 {
-    /// <summary>A mailbox's folder tree behind the folders, childFolders and create-folder calls.</summary>
+    /// <summary>A mailbox's folder tree behind the folders, childFolders, msgfolderroot and create-folder calls.</summary>
     private sealed class FakeFolders
     {
+        private const string RootId = "root-id";
         private readonly object _gate = new();
-        private readonly List<(string Id, string Parent, string Name, string Type)> _folders = new() { ("inbox-id", "", "Inbox", "IPF.Note") };
+        private readonly List<(string Id, string Parent, string Name, string Type)> _folders = new() { ("inbox-id", RootId, "Inbox", "IPF.Note") };
         private int _next;
 
         /// <summary>Folder names whose creation answers 409 after another client "created" them first.</summary>
@@ -29,9 +30,11 @@ public class FolderMapperTests
         private HttpResponseMessage Answer(HttpRequestMessage request, string? body)
         {
             var segments = request.RequestUri!.AbsolutePath.Split('/');
-            var parent = segments[^1] == "childFolders" ? Uri.UnescapeDataString(segments[^2]) : "";
+            var parent = segments[^1] == "childFolders" ? Uri.UnescapeDataString(segments[^2]) : RootId;
             lock (_gate)
             {
+                if (request.Method == HttpMethod.Get && segments[^1] == "msgfolderroot")
+                    return RoutingHandler.Json(HttpStatusCode.OK, JsonSerializer.Serialize(new { id = RootId, displayName = "Top of Information Store" }));
                 if (request.Method == HttpMethod.Get)
                     return RoutingHandler.Json(HttpStatusCode.OK, JsonSerializer.Serialize(new { value = _folders.Where(f => f.Parent == parent).Select(Dto) }));
                 var created = JsonDocument.Parse(body!).RootElement;
