@@ -8,17 +8,25 @@ public sealed class ExportBatcherOptions
 {
     /// <summary>Items per exportItems call (1 to 20).</summary>
     public int BatchSize { get; set; } = ExportService.MaxItemsPerCall;
-    /// <summary>A partial batch goes once no item has been added for its mailbox for this long.</summary>
+    /// <summary>
+    /// A partial batch goes once no item has been added for its mailbox for this long and none of its calls is
+    /// running: while calls run, more ids are coming and the batch keeps filling.
+    /// </summary>
     public TimeSpan IdleFlush { get; set; } = TimeSpan.FromMilliseconds(300);
-    /// <summary>exportItems calls in flight per mailbox; Outlook allows 4 concurrent requests per app and mailbox.</summary>
-    public int MaxConcurrentCallsPerMailbox { get; set; } = 4;
+    /// <summary>
+    /// Calls per mailbox started and not yet answered, most of them waiting for a slot in the mailbox's lane: a
+    /// bound on memory (items waiting to be exported), not on concurrency, which the lane sets.
+    /// </summary>
+    public int MaxQueuedCallsPerMailbox { get; set; } = 8;
 }
 
 /// <summary>
 /// Turns a stream of single items (a cmdlet's pipeline input) into exportItems calls of up to 20 ids per mailbox.
-/// A batch goes when it is full, when its mailbox has been idle for <see cref="ExportBatcherOptions.IdleFlush"/>, or
-/// at <see cref="CompleteAsync"/>. At most <see cref="ExportBatcherOptions.MaxConcurrentCallsPerMailbox"/> calls per
-/// mailbox run at once; <see cref="AddAsync"/> waits while a closed batch cannot start (that is the backpressure).
+/// A batch goes when it is full, at <see cref="CompleteAsync"/>, or when its mailbox has been idle for
+/// <see cref="ExportBatcherOptions.IdleFlush"/> with none of its calls running (so batches fill to 20 while more ids
+/// keep coming). Calls run as the mailbox's lane in <see cref="Http.GraphClient"/> allows; at most
+/// <see cref="ExportBatcherOptions.MaxQueuedCallsPerMailbox"/> are started per mailbox, and <see cref="AddAsync"/>
+/// waits while a closed batch cannot start (that is the backpressure that keeps memory flat).
 /// Outcomes are queued for the caller to take on its own thread with <see cref="TryTake"/>.
 /// A failed call fails each of its items, never the run. Dispose the batcher when done: it cancels what is still
 /// running and deletes the data of outcomes nobody took.
@@ -42,8 +50,8 @@ public sealed class ExportBatcher : IDisposable
         _options = options ?? new ExportBatcherOptions();
         if (_options.BatchSize is < 1 or > ExportService.MaxItemsPerCall)
             throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be between 1 and {ExportService.MaxItemsPerCall}.");
-        if (_options.MaxConcurrentCallsPerMailbox < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentCallsPerMailbox must be at least 1.");
+        if (_options.MaxQueuedCallsPerMailbox < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxQueuedCallsPerMailbox must be at least 1.");
         if (_options.IdleFlush < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "IdleFlush cannot be negative.");
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -152,11 +160,11 @@ public sealed class ExportBatcher : IDisposable
         }
     }
 
-    /// <summary>Starts what the lane's free slots allow. A partial batch goes early only when it could start at once.</summary>
+    /// <summary>Starts the closed batches the queue bound allows. A partial batch goes early only when the mailbox would otherwise stall.</summary>
     private void Pump(Lane lane)
     {
         if (_stop.IsCancellationRequested) return;
-        while (lane.TakeStartable(_options.MaxConcurrentCallsPerMailbox, closePartial: lane.IdleDue || _completing) is { } batch)
+        while (lane.TakeStartable(_options.MaxQueuedCallsPerMailbox, closePartial: (lane.IdleDue && lane.Running == 0) || _completing) is { } batch)
             _ = Task.Run(() => RunBatchAsync(lane, batch));
     }
 
@@ -180,7 +188,7 @@ public sealed class ExportBatcher : IDisposable
         {
             lock (_gate)
             {
-                lane.InFlight--;
+                lane.Running--;
                 Pump(lane);
                 CheckAllDone();
             }
@@ -248,13 +256,14 @@ public sealed class ExportBatcher : IDisposable
         public string MailboxId { get; }
         public List<ExportRequest> Pending { get; private set; } = new();
         public Queue<List<ExportRequest>> Ready { get; } = new();
-        public int InFlight { get; set; }
+        /// <summary>Calls started and not finished (waiting for the lane, or in flight).</summary>
+        public int Running { get; set; }
         public bool IdleDue { get; set; }
         public Timer? IdleTimer { get; set; }
         /// <summary>Completed while no closed batch waits for a slot.</summary>
         public TaskCompletionSource<bool> Drained { get; private set; } = Completed();
 
-        public bool IsIdle => Pending.Count == 0 && Ready.Count == 0 && InFlight == 0;
+        public bool IsIdle => Pending.Count == 0 && Ready.Count == 0 && Running == 0;
 
         public void Close()
         {
@@ -264,12 +273,12 @@ public sealed class ExportBatcher : IDisposable
             if (Drained.Task.IsCompleted) Drained = TaskCancellation.NewSignal();
         }
 
-        public List<ExportRequest>? TakeStartable(int maxInFlight, bool closePartial)
+        public List<ExportRequest>? TakeStartable(int maxRunning, bool closePartial)
         {
-            if (InFlight >= maxInFlight) return null;
+            if (Running >= maxRunning) return null;
             if (Ready.Count == 0 && closePartial) Close();
             if (Ready.Count == 0) return null;
-            InFlight++;
+            Running++;
             var batch = Ready.Dequeue();
             if (Ready.Count == 0) Drained.TrySetResult(true);
             return batch;

@@ -51,6 +51,15 @@ public sealed class FolderMapper
         return folder!;
     }
 
+    /// <summary>A recreated folder gets the class that holds items of this kind (calendar items in a calendar folder …).</summary>
+    public static string FolderTypeFor(string? messageClass)
+    {
+        foreach (var (prefix, folderType) in new[] { ("IPM.Appointment", "IPF.Appointment"), ("IPM.Schedule", "IPF.Appointment"),
+                     ("IPM.Contact", "IPF.Contact"), ("IPM.DistList", "IPF.Contact"), ("IPM.Task", "IPF.Task"), ("IPM.StickyNote", "IPF.StickyNote") })
+            if (messageClass?.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) == true) return folderType;
+        return DefaultFolderType;
+    }
+
     /// <summary>One folder of a path, found or created once; a failure is forgotten so a later call tries again.</summary>
     private Task<ExMailboxFolder> ResolveAsync(string mailboxId, ExMailboxFolder? parent, IReadOnlyList<string> path, string type, CancellationToken ct) =>
         _resolved.GetAsync(mailboxId + "\n" + FolderPath.Join(path), _ => FindOrCreateAsync(mailboxId, parent, path[path.Count - 1], type, ct));
