@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using MailboxImportExport.Engine.Auth;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Services;
 using MailboxImportExport.Engine.Transfer;

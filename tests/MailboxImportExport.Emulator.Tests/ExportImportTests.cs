@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Tests;
 

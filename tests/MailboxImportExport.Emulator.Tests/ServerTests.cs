@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using MailboxImportExport.Engine.Auth;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 using Microsoft.Identity.Client;
 
 namespace MailboxImportExport.Emulator.Tests;

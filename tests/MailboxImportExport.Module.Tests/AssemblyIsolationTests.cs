@@ -42,8 +42,10 @@ public sealed class AssemblyIsolationTests : IClassFixture<EmulatorFixture>, IDi
             Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secure -PassThru -ErrorAction Stop | ForEach-Object { "CONNECTED $($_.AuthMethod)" }
             $mailbox = Get-ExMailbox alice@contoso.test -ErrorAction Stop
             "MAILBOX $($mailbox.UserId) $($mailbox -is [MailboxImportExport.Engine.Models.ExMailbox])"
+            $exported = $mailbox | Get-ExMailboxFolder -WellKnownName inbox | Get-ExMailboxItem -First 1 | Export-ExMailboxItem -ErrorAction Stop
+            "EXPORTED $([bool]$exported.Subject)"
             foreach ($assembly in [AppDomain]::CurrentDomain.GetAssemblies()) {
-                if ($assembly.GetName().Name -in 'Microsoft.Identity.Client', 'MailboxImportExport.Engine') {
+                if ($assembly.GetName().Name -in 'Microsoft.Identity.Client', 'MailboxImportExport.Engine', 'MailboxImportExport.Fts') {
                     'LOADED {0} {1} {2}' -f $assembly.GetName().Name, $assembly.GetName().Version, [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($assembly).Name
                 }
             }
@@ -55,12 +57,15 @@ public sealed class AssemblyIsolationTests : IClassFixture<EmulatorFixture>, IDi
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains("CONNECTED ClientSecret", lines);
         Assert.Contains("MAILBOX alice@contoso.test True", lines);
+        // The export read its subject with the FastTransfer codec, which loads beside the engine.
+        Assert.Contains("EXPORTED True", lines);
         var dependencies = Path.Combine(ModuleUnderTest.ModuleFolder, "Dependencies");
         var moduleMsal = VersionOf(Path.Combine(dependencies, "Microsoft.Identity.Client.dll"));
         Assert.NotEqual(VersionOf(ConflictingMsal), moduleMsal);
         string[] expected =
         [
             $"LOADED MailboxImportExport.Engine {VersionOf(Path.Combine(dependencies, "MailboxImportExport.Engine.dll"))} {ContextName}",
+            $"LOADED MailboxImportExport.Fts {VersionOf(Path.Combine(dependencies, "MailboxImportExport.Fts.dll"))} {ContextName}",
             $"LOADED Microsoft.Identity.Client {VersionOf(ConflictingMsal)} Default",
             $"LOADED Microsoft.Identity.Client {moduleMsal} {ContextName}",
         ];

@@ -1,5 +1,5 @@
 using MailboxImportExport.Emulator;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Module.Tests;
 

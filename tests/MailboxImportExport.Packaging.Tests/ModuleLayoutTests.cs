@@ -16,7 +16,8 @@ public sealed class ModuleLayoutTests : IDisposable
     private readonly Dictionary<string, (string[] Dependencies, string? File)> _libraries = new()
     {
         ["MailboxImportExport"] = (["MailboxImportExport.Engine", "Microsoft.Bcl.AsyncInterfaces"], "MailboxImportExport.dll"),
-        ["MailboxImportExport.Engine"] = (["Microsoft.Identity.Client", "System.Text.Json", "Microsoft.Bcl.AsyncInterfaces"], "MailboxImportExport.Engine.dll"),
+        ["MailboxImportExport.Engine"] = (["MailboxImportExport.Fts", "Microsoft.Identity.Client", "System.Text.Json", "Microsoft.Bcl.AsyncInterfaces"], "MailboxImportExport.Engine.dll"),
+        ["MailboxImportExport.Fts"] = ([], "MailboxImportExport.Fts.dll"),
         ["Microsoft.Identity.Client"] = (["Microsoft.IdentityModel.Abstractions", "System.Text.Json"], "Microsoft.Identity.Client.dll"),
         ["Microsoft.IdentityModel.Abstractions"] = ([], "Microsoft.IdentityModel.Abstractions.dll"),
         ["System.Text.Json"] = (["Microsoft.Bcl.AsyncInterfaces"], "System.Text.Json.dll"),
@@ -85,6 +86,7 @@ public sealed class ModuleLayoutTests : IDisposable
         string[] expected =
         [
             "Dependencies/MailboxImportExport.Engine.dll",
+            "Dependencies/MailboxImportExport.Fts.dll",
             "Dependencies/Microsoft.Identity.Client.dll",
             "Dependencies/Microsoft.IdentityModel.Abstractions.dll",
             "Dependencies/System.Text.Json.dll",

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using MailboxImportExport.Emulator.Storage;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Graph;
 

@@ -1,4 +1,4 @@
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Storage;
 

@@ -1,5 +1,5 @@
 using MailboxImportExport.Engine.Diagnostics;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 using MailboxImportExport.Engine.Transfer;
 
 namespace MailboxImportExport.Engine.Models;

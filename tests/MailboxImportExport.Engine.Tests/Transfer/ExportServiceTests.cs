@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using MailboxImportExport.Engine.Http;
-using MailboxImportExport.Engine.Tests.Fts;
+using MailboxImportExport.Fts.Tests;
 using MailboxImportExport.Engine.Transfer;
 using static MailboxImportExport.Engine.Tests.Transfer.TransferTestData;
 

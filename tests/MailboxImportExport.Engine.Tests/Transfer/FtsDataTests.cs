@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using MailboxImportExport.Engine.Tests.Fts;
+using MailboxImportExport.Fts.Tests;
 using MailboxImportExport.Engine.Transfer;
 
 namespace MailboxImportExport.Engine.Tests.Transfer;

@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
-using MailboxImportExport.Engine.Tests.Fts;
+using MailboxImportExport.Fts.Tests;
 using MailboxImportExport.Engine.Tests.Http;
 using MailboxImportExport.Engine.Transfer;
 using static MailboxImportExport.Engine.Tests.Transfer.TransferTestData;

@@ -1,6 +1,6 @@
 using System.Text;
-using MailboxImportExport.Engine.Fts;
-using MailboxImportExport.Engine.Tests.Fts;
+using MailboxImportExport.Fts;
+using MailboxImportExport.Fts.Tests;
 using MailboxImportExport.Engine.Transfer;
 
 namespace MailboxImportExport.Engine.Tests.Transfer;

@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>Property types as they appear in the low word of a FastTransfer property tag (MS-OXCDATA, MS-OXCFXICS).</summary>
 public static class FtsPropertyType

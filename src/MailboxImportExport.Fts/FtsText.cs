@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// Decodes the string property types of a FastTransfer stream. Code page 1252 is decoded here, not through

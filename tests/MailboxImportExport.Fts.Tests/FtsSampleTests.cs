@@ -1,6 +1,6 @@
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
-namespace MailboxImportExport.Engine.Tests.Fts;
+namespace MailboxImportExport.Fts.Tests;
 
 /// <summary>The Microsoft doc samples decode to what fts-samples-decoded.txt says.</summary>
 public class FtsSampleTests
@@ -96,5 +96,44 @@ public class FtsSampleTests
         Assert.Equal(
             new uint[] { 0x00170003, 0x001A84B0, 0x0023000B, 0x0029000B, 0x00360003, 0x003784B0, 0x00390040, 0x003B0102, 0x003D84B0 },
             tags.Take(9));
+    }
+
+    [Fact]
+    public void Writer_EncodesTheEwsSamplePropertiesByteForByteAsExchangeDid()
+    {
+        // The values are those fts-samples-decoded.txt lists for ews_exportitems_doc_item3, not what this codec read:
+        // written with the codec's factories, they must give Exchange's own bytes, up to where the sample is cut.
+        var sample = MicrosoftSamples.Decode(MicrosoftSamples.EwsExportItemsDocItem3);
+        var dnPrefix = System.Text.Encoding.ASCII.GetBytes("/O=FIRST ORGANIZATION/OU=EXCHANGE ADMINISTRATIVE GROUP (FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=\0");
+        var searchKey = System.Text.Encoding.ASCII.GetBytes("EX:/O=FIRST ORGANIZATION/OU=EXCHANGE ADMINISTRATIVE GROUP (FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=USERONE\0");
+        var message = new FtsMessage();
+        message.Properties.Add(FtsProperty.Raw(0x400884E4, [.. BitConverter.GetBytes(dnPrefix.Length), .. dnPrefix]));
+        message.Properties.Add(FtsProperty.Int32(FtsPropertyId.Importance, 1));
+        message.Properties.Add(FtsProperty.String(FtsPropertyId.MessageClass, "IPM.Note"));
+        message.Properties.Add(FtsProperty.Boolean(0x0023, false));
+        message.Properties.Add(FtsProperty.Boolean(0x0029, false));
+        message.Properties.Add(FtsProperty.Int32(FtsPropertyId.Sensitivity, 0));
+        message.Properties.Add(FtsProperty.String(FtsPropertyId.Subject, "Interesting - from EWSMA"));
+        message.Properties.Add(FtsProperty.Time(FtsPropertyId.ClientSubmitTime, new DateTime(2010, 3, 31, 21, 14, 4, DateTimeKind.Utc)));
+        message.Properties.Add(FtsProperty.Binary(0x003B, searchKey));
+        message.Properties.Add(FtsProperty.String(0x003D, ""));
+
+        var blob = new FtsWriter(new FtsServerVersion(14, 1, 139, 0)).Write(message);
+
+        const int ftsStart = 0x46, subjectPrefixEnd = 0x19C; // the sample's PidTagSubjectPrefix ends there (decoded listing)
+        Assert.Equal(sample.Take(0x3E), blob.Take(0x3E)); // Config, IsInterfaceOk and the 14.1.139.0 version words
+        Assert.Equal(sample.Skip(ftsStart).Take(subjectPrefixEnd - ftsStart), blob.Skip(ftsStart).Take(subjectPrefixEnd - ftsStart));
+    }
+
+    [Theory]
+    [InlineData(MicrosoftSamples.GraphImportDoc, 15, 20, 4566, 6022)]
+    [InlineData(MicrosoftSamples.GraphExportDocItem1, 15, 20, 4608, 6018)]
+    [InlineData(MicrosoftSamples.EwsUploadItemsDocItem1, 14, 1, 164, 0)]
+    [InlineData(MicrosoftSamples.EwsExportItemsDocItem3, 14, 1, 139, 0)]
+    public void Writer_HeaderRecordsAreTheSamplesOwnForTheirVersion(string base64, int major, int minor, int build, int revision)
+    {
+        var blob = new FtsWriter(new FtsServerVersion(major, minor, build, revision)).Write(new FtsMessage());
+
+        Assert.Equal(MicrosoftSamples.Decode(base64).Take(0x3E), blob.Take(0x3E));
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// Pull tokenizer of a FastTransfer stream (MS-OXCFXICS §2.2.4.1). Reads one element at a time from a stream, so a

@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>The bytes are not a well-formed export envelope or FastTransfer stream. Carries where it went wrong.</summary>
 public sealed class FtsFormatException : Exception

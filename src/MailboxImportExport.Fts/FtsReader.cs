@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>What an export blob says about its item, read without keeping attachment data.</summary>
 public sealed class FtsSummary

@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Tests.Fts;
+namespace MailboxImportExport.Fts.Tests;
 
 /// <summary>
 /// Base64 export blobs printed in Microsoft's docs (Graph import/export pages and the EWS 2010 SP1

@@ -1,6 +1,6 @@
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
-namespace MailboxImportExport.Engine.Tests.Fts;
+namespace MailboxImportExport.Fts.Tests;
 
 /// <summary>The reader's summary API never throws: bad input gives a problem string.</summary>
 public class FtsRobustnessTests

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// Writes an item export blob: the envelope header (Config, IsInterfaceOk, TellPartnerVersion) and the

@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// The identity of a named property (id ≥ 0x8000) as the stream repeats it on every occurrence: a property set GUID

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
-namespace MailboxImportExport.Engine.Tests.Fts;
+namespace MailboxImportExport.Fts.Tests;
 
 public class FtsRoundTripTests
 {

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 public enum FtsElementKind
 {

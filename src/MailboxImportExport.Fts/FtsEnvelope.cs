@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>Record opcodes of the export envelope (Exchange's FxProxy call replay; fts-notes §1).</summary>
 public enum FtsOpcode : uint

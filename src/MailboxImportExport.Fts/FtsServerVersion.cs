@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// The exporting server's version as carried by the TellPartnerVersion record: three little-endian words in the

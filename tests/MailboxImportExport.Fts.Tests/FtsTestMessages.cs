@@ -1,6 +1,6 @@
-using MailboxImportExport.Engine.Fts;
+using MailboxImportExport.Fts;
 
-namespace MailboxImportExport.Engine.Tests.Fts;
+namespace MailboxImportExport.Fts.Tests;
 
 /// <summary>Messages built the way the emulator's demo data is: enough structure to exercise every part of the grammar.</summary>
 internal static class FtsTestMessages

@@ -1,4 +1,4 @@
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>The two stream loops the envelope reader and the tokenizer both need.</summary>
 internal static class StreamReading

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace MailboxImportExport.Engine.Fts;
+namespace MailboxImportExport.Fts;
 
 /// <summary>
 /// Reads an export envelope from a stream and serves the FastTransfer stream inside it: the TransferBuffer payloads
