@@ -70,6 +70,17 @@ public static class JournalReader
         return pairs;
     }
 
+    /// <summary>Every row of a journal, read without taking the job.</summary>
+    public static IReadOnlyList<JournalItem> ReadItems(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"There is no journal at '{full}'.", full);
+        using var connection = SqliteConnections.Open(full, SqliteOpenMode.ReadOnly);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteConnections.ItemColumns} FROM item ORDER BY source_mailbox, target_mailbox, source_folder_path";
+        return SqliteConnections.ReadItems(command);
+    }
+
     /// <summary>True while a process holds the job's lock file.</summary>
     public static bool IsRunning(string journalPath)
     {

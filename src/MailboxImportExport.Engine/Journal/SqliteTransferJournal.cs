@@ -13,24 +13,19 @@ namespace MailboxImportExport.Engine.Journal;
 /// Import with the same -JournalPath) share one open journal through <see cref="Open"/>. Another process may read
 /// it at any time with <see cref="JournalReader"/>.
 /// </summary>
-public sealed class SqliteTransferJournal : ITransferJournal
+public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
 {
     internal const int SchemaVersion = 1;
     private static readonly Dictionary<string, SqliteTransferJournal> OpenJournals = new(StringComparer.Ordinal);
 
-    private readonly object _gate = new();
-    private readonly SqliteConnection _connection;
     private readonly FileStream _lock;
     private int _references = 1;
 
     private SqliteTransferJournal(string path, SqliteConnection connection, FileStream lockFile)
+        : base(path, connection)
     {
-        Location = path;
-        _connection = connection;
         _lock = lockFile;
     }
-
-    public string Location { get; }
 
     /// <summary>
     /// Opens (creating it if needed) the journal at <paramref name="path"/>; a journal this process has open already is
@@ -45,7 +40,7 @@ public sealed class SqliteTransferJournal : ITransferJournal
         {
             if (OpenJournals.TryGetValue(full, out var shared))
             {
-                lock (shared._gate) shared._references++;
+                lock (shared.Gate) shared._references++;
                 return shared;
             }
             var directory = Path.GetDirectoryName(full);
@@ -76,7 +71,7 @@ public sealed class SqliteTransferJournal : ITransferJournal
         }
     }
 
-    private static void CreateSchema(SqliteConnection connection)
+    internal static void CreateSchema(SqliteConnection connection)
     {
         SqliteConnections.Execute(connection, """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -127,43 +122,14 @@ public sealed class SqliteTransferJournal : ITransferJournal
         }
     }
 
-    public JournalItem? Find(string sourceMailboxId, string sourceItemId, string targetMailboxId) =>
-        Query("WHERE source_mailbox = $s AND source_item = $i AND target_mailbox = $t", ("$s", sourceMailboxId), ("$i", sourceItemId), ("$t", targetMailboxId))
-            .FirstOrDefault();
-
-    public IReadOnlyList<JournalItem> FindBySource(string sourceMailboxId, string sourceItemId) =>
-        Query("WHERE source_mailbox = $s AND source_item = $i", ("$s", sourceMailboxId), ("$i", sourceItemId));
-
-    public IReadOnlyList<JournalItem> ItemsOf(string sourceMailboxId, string targetMailboxId) =>
-        Query("WHERE source_mailbox = $s AND target_mailbox = $t", ("$s", sourceMailboxId), ("$t", targetMailboxId));
-
-    public ISet<string> ClaimedAmong(string targetMailboxId, IReadOnlyCollection<string> targetItemIds)
-    {
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        lock (_gate)
-        {
-            ThrowIfClosed();
-            using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT 1 FROM item WHERE target_mailbox = $t AND target_item = $id LIMIT 1";
-            var mailbox = command.Parameters.AddWithValue("$t", targetMailboxId);
-            var id = command.Parameters.Add("$id", SqliteType.Text);
-            foreach (var candidate in targetItemIds)
-            {
-                id.Value = candidate;
-                if (command.ExecuteScalar() is not null) claimed.Add(candidate);
-            }
-        }
-        return claimed;
-    }
-
     public void Save(JournalItem item)
     {
         if (item is null) throw new ArgumentNullException(nameof(item));
-        lock (_gate)
+        lock (Gate)
         {
             ThrowIfClosed();
             item.UpdatedAt = DateTimeOffset.UtcNow;
-            using var command = _connection.CreateCommand();
+            using var command = Connection.CreateCommand();
             command.CommandText = """
                 INSERT OR REPLACE INTO item (source_mailbox, source_item, target_mailbox, source_change_key, size, source_folder_id,
                     source_folder_path, subject, message_class, target_folder_id, target_item, target_change_key, state, mode, attempts,
@@ -198,10 +164,10 @@ public sealed class SqliteTransferJournal : ITransferJournal
 
     public long StartRun(string command, DateTimeOffset startedAt)
     {
-        lock (_gate)
+        lock (Gate)
         {
             ThrowIfClosed();
-            using var insert = _connection.CreateCommand();
+            using var insert = Connection.CreateCommand();
             insert.CommandText = "INSERT INTO run (command, started_at) VALUES ($c, $s); SELECT last_insert_rowid();";
             Add(insert, "$c", command);
             Add(insert, "$s", SqliteConnections.Time(startedAt));
@@ -211,10 +177,10 @@ public sealed class SqliteTransferJournal : ITransferJournal
 
     public void EndRun(long runId, JournalRunTotals totals)
     {
-        lock (_gate)
+        lock (Gate)
         {
             ThrowIfClosed();
-            using var update = _connection.CreateCommand();
+            using var update = Connection.CreateCommand();
             update.CommandText = """
                 UPDATE run SET ended_at = $e, outcome = $o, created = $c, updated = $u, skipped = $s, failed = $f, retried = $r,
                     bytes = $b, throttled_ms = $t WHERE id = $id
@@ -233,21 +199,9 @@ public sealed class SqliteTransferJournal : ITransferJournal
         }
     }
 
-    private List<JournalItem> Query(string where, params (string Name, string Value)[] parameters)
-    {
-        lock (_gate)
-        {
-            ThrowIfClosed();
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteConnections.ItemColumns} FROM item {where}";
-            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-            return SqliteConnections.ReadItems(command);
-        }
-    }
-
     private static void Add(SqliteCommand command, string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
-    private void ThrowIfClosed()
+    protected override void ThrowIfClosed()
     {
         if (_references <= 0) throw new ObjectDisposedException(nameof(SqliteTransferJournal), $"The journal '{Location}' is closed.");
     }
@@ -257,15 +211,114 @@ public sealed class SqliteTransferJournal : ITransferJournal
     {
         lock (OpenJournals)
         {
-            lock (_gate)
+            lock (Gate)
             {
                 if (_references <= 0 || --_references > 0) return;
                 OpenJournals.Remove(Location);
-                _connection.Dispose();
-                // The journal's file must not stay open in SQLite's pool: the next Open (another process) takes it over.
-                SqliteConnection.ClearPool(_connection);
+                Connection.Dispose();
                 _lock.Dispose();
             }
+        }
+    }
+}
+
+/// <summary>The journal's queries, shared by the writer and the read-only view.</summary>
+public abstract class SqliteJournalReads
+{
+    private protected SqliteJournalReads(string location, SqliteConnection connection)
+    {
+        Location = location;
+        Connection = connection;
+    }
+
+    public string Location { get; }
+    private protected SqliteConnection Connection { get; }
+    private protected object Gate { get; } = new();
+
+    protected abstract void ThrowIfClosed();
+
+    public JournalItem? Find(string sourceMailboxId, string sourceItemId, string targetMailboxId) =>
+        Query("WHERE source_mailbox = $s AND source_item = $i AND target_mailbox = $t", ("$s", sourceMailboxId), ("$i", sourceItemId), ("$t", targetMailboxId))
+            .FirstOrDefault();
+
+    public IReadOnlyList<JournalItem> FindBySource(string sourceMailboxId, string sourceItemId) =>
+        Query("WHERE source_mailbox = $s AND source_item = $i", ("$s", sourceMailboxId), ("$i", sourceItemId));
+
+    public IReadOnlyList<JournalItem> ItemsOf(string sourceMailboxId, string targetMailboxId) =>
+        Query("WHERE source_mailbox = $s AND target_mailbox = $t", ("$s", sourceMailboxId), ("$t", targetMailboxId));
+
+    public ISet<string> ClaimedAmong(string targetMailboxId, IReadOnlyCollection<string> targetItemIds)
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        lock (Gate)
+        {
+            ThrowIfClosed();
+            using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT 1 FROM item WHERE target_mailbox = $t AND target_item = $id LIMIT 1";
+            var mailbox = command.Parameters.AddWithValue("$t", targetMailboxId);
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            foreach (var candidate in targetItemIds)
+            {
+                id.Value = candidate;
+                if (command.ExecuteScalar() is not null) claimed.Add(candidate);
+            }
+        }
+        return claimed;
+    }
+
+    private protected List<JournalItem> Query(string where, params (string Name, string Value)[] parameters)
+    {
+        lock (Gate)
+        {
+            ThrowIfClosed();
+            using var command = Connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteConnections.ItemColumns} FROM item {where}";
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+            return SqliteConnections.ReadItems(command);
+        }
+    }
+
+}
+
+/// <summary>
+/// A journal read without taking the job (-WhatIf, planning): the rows as the last run left them; nothing can be
+/// written. A journal that does not exist yet reads as empty.
+/// </summary>
+public sealed class ReadOnlyTransferJournal : SqliteJournalReads, ITransferJournal
+{
+    private bool _disposed;
+
+    private ReadOnlyTransferJournal(string location, SqliteConnection connection) : base(location, connection)
+    {
+    }
+
+    public static ReadOnlyTransferJournal Open(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (File.Exists(full)) return new ReadOnlyTransferJournal(full, SqliteConnections.Open(full, SqliteOpenMode.ReadOnly));
+        var empty = SqliteConnections.Open(":memory:", SqliteOpenMode.Memory);
+        SqliteTransferJournal.CreateSchema(empty);
+        return new ReadOnlyTransferJournal(full, empty);
+    }
+
+    public void Save(JournalItem item) => throw ReadOnly();
+    public long StartRun(string command, DateTimeOffset startedAt) => throw ReadOnly();
+    public void EndRun(long runId, JournalRunTotals totals) => throw ReadOnly();
+
+    private InvalidOperationException ReadOnly() => new($"The journal '{Location}' is open for reading only.");
+
+    protected override void ThrowIfClosed()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(ReadOnlyTransferJournal));
+    }
+
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Connection.Dispose();
         }
     }
 }

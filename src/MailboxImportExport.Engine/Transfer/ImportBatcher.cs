@@ -436,14 +436,33 @@ public sealed class ImportBatcher : IDisposable
                 Subject = item.Subject,
                 MessageClass = item.Type ?? item.MessageClass,
             };
-            // A copy made earlier stays recorded (TargetItemId): the next run updates it rather than make another.
-            row.State = JournalItemState.Failed;
-            row.ErrorCode = error is GraphException g ? g.Code : errorId;
-            row.ErrorMessage = error.Message;
-            _journal.Save(row);
+            SaveFailed(_journal, row, error is GraphException g ? g.Code : errorId, error.Message);
         }
         _counters.Record(TransferItemResult.Failed, item.SourceMailboxId, item.SourceFolderPath, 0);
         return new ImportOutcome(item, TransferItemResult.Failed, null, error, errorId);
+    }
+
+    /// <summary>Records that an item could not be exported, so the next run tries it again and the statistics list it.</summary>
+    public static void RecordFailure(ITransferJournal journal, string targetMailboxId, ExportRequest request, string code, string message)
+    {
+        var row = journal.Find(request.MailboxId, request.ItemId, targetMailboxId) ?? new JournalItem(request.MailboxId, request.ItemId, targetMailboxId)
+        {
+            Size = request.Size ?? 0,
+            SourceChangeKey = request.ChangeKey,
+            SourceFolderId = request.FolderId,
+            SourceFolderPath = request.FolderPath,
+            MessageClass = request.Type,
+        };
+        SaveFailed(journal, row, code, message);
+    }
+
+    /// <summary>A copy made earlier stays recorded (TargetItemId): the next run updates it rather than make another.</summary>
+    private static void SaveFailed(ITransferJournal journal, JournalItem row, string code, string message)
+    {
+        row.State = JournalItemState.Failed;
+        row.ErrorCode = code;
+        row.ErrorMessage = message;
+        journal.Save(row);
     }
 
     private void Signal()

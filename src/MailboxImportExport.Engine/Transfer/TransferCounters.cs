@@ -21,13 +21,23 @@ public enum TransferItemResult
 public sealed class TransferCounters
 {
     private readonly ConcurrentDictionary<(string Mailbox, string Folder), FolderCounts> _folders = new();
+    private readonly TransferCounters? _parent;
+    private readonly ThrottleMeter _meter = new();
     private int _copied, _updated, _skipped, _failed, _resolved, _deleted, _expected = -1;
     private long _bytes, _expectedBytes;
 
     public TransferCounters(DateTimeOffset? startTime = null) => StartTime = startTime ?? DateTimeOffset.UtcNow;
 
+    /// <summary>Counts of a part of a run (a mailbox pair): everything recorded here is recorded in the run's too.</summary>
+    public TransferCounters(TransferCounters parent)
+    {
+        _parent = parent ?? throw new ArgumentNullException(nameof(parent));
+        StartTime = DateTimeOffset.UtcNow;
+    }
+
     public DateTimeOffset StartTime { get; }
-    public ThrottleMeter Meter { get; } = new();
+    /// <summary>The run's throttle meter (a part shares its run's).</summary>
+    public ThrottleMeter Meter => _parent?.Meter ?? _meter;
     public int Copied => Volatile.Read(ref _copied);
     public int Updated => Volatile.Read(ref _updated);
     public int Skipped => Volatile.Read(ref _skipped);
@@ -46,6 +56,7 @@ public sealed class TransferCounters
         Interlocked.CompareExchange(ref _expected, 0, -1);
         Interlocked.Add(ref _expected, items);
         Interlocked.Add(ref _expectedBytes, bytes);
+        _parent?.Expect(items, bytes);
     }
 
     public void Record(TransferItemResult result, string sourceMailboxId, string? folderPath, long bytes)
@@ -63,10 +74,20 @@ public sealed class TransferCounters
             Interlocked.Add(ref _bytes, bytes);
             Interlocked.Add(ref folder.Bytes, bytes);
         }
+        _parent?.Record(result, sourceMailboxId, folderPath, bytes);
     }
 
-    public void RecordResolved() => Interlocked.Increment(ref _resolved);
-    public void RecordDeleted() => Interlocked.Increment(ref _deleted);
+    public void RecordResolved()
+    {
+        Interlocked.Increment(ref _resolved);
+        _parent?.RecordResolved();
+    }
+
+    public void RecordDeleted()
+    {
+        Interlocked.Increment(ref _deleted);
+        _parent?.RecordDeleted();
+    }
 
     /// <summary>Items per second over the run so far.</summary>
     public double Rate(DateTimeOffset now)
