@@ -16,11 +16,16 @@ public sealed class EmulatorControl
     private long _accessTokenLifetimeTicks;
     private long _deviceCodeLifetimeTicks = TimeSpan.FromMinutes(15).Ticks;
     private long _importSessionLifetimeTicks;
-    private long _responseDelayTicks;
+    private long _latencyTicks;
+    private long _latencyJitterTicks;
     private int _deltaEpoch;
     private int _importSessionGeneration;
     private int _exportErrorCasing;
     private int _mailboxConcurrencyLimit;
+    private EmulatorRateLimit? _requestRateLimit;
+    private EmulatorRateLimit? _uploadLimit;
+    private int _importedCreatedDateTime;
+    private int _importedSearchKey;
     private int _defaultPageSize;
     private string _defaultSignInUser = Seeding.DemoSeed.AliceUpn;
 
@@ -30,6 +35,14 @@ public sealed class EmulatorControl
         AccessTokenLifetime = options.AccessTokenLifetime;
         ImportSessionLifetime = options.ImportSessionLifetime;
         DefaultPageSize = options.DefaultPageSize;
+        MailboxConcurrencyLimit = options.MailboxConcurrencyLimit;
+        RequestRateLimit = options.RequestRateLimit;
+        UploadLimit = options.UploadLimit;
+        Latency = options.Latency;
+        LatencyJitter = options.LatencyJitter;
+        ImportedCreatedDateTime = options.ImportedCreatedDateTime;
+        ImportedSearchKey = options.ImportedSearchKey;
+        if (options.Faults is { } faults) ApplyFaults(faults);
     }
 
     // ---- request log ----
@@ -139,8 +152,10 @@ public sealed class EmulatorControl
         set => Volatile.Write(ref _exportErrorCasing, (int)value);
     }
 
+    // ---- limits and service time (per app and mailbox, graph-api-notes §8.2) ----
+
     /// <summary>
-    /// Requests allowed in flight per mailbox before 429 ApplicationThrottled "MailboxConcurrency"; null (the default)
+    /// Requests one app may have in flight for one mailbox before 429 ApplicationThrottled "MailboxConcurrency"; null
     /// turns the limit off. Outlook's limit is 4.
     /// </summary>
     public int? MailboxConcurrencyLimit
@@ -149,11 +164,76 @@ public sealed class EmulatorControl
         set => Volatile.Write(ref _mailboxConcurrencyLimit, value is > 0 ? value.Value : 0);
     }
 
-    /// <summary>Extra time each mailbox request (Graph and importUrl) takes while holding its concurrency slot.</summary>
-    public TimeSpan ResponseDelay
+    /// <summary>
+    /// Requests one app may make for one mailbox in any window before 429 ApplicationThrottled "RequestRate" (with the
+    /// Retry-After that admits the next); null turns it off. Outlook: 10,000 per 10 minutes. Tests shrink the window.
+    /// </summary>
+    public EmulatorRateLimit? RequestRateLimit
     {
-        get => TimeSpan.FromTicks(Interlocked.Read(ref _responseDelayTicks));
-        set => Interlocked.Exchange(ref _responseDelayTicks, value.Ticks);
+        get => Volatile.Read(ref _requestRateLimit);
+        set => Volatile.Write(ref _requestRateLimit, value);
+    }
+
+    /// <summary>
+    /// Request-body bytes (POST, PUT, PATCH) one app may send for one mailbox in any window before 429
+    /// ApplicationThrottled "IncomingBytes"; null turns it off. Outlook: 150 MB per 5 minutes.
+    /// </summary>
+    public EmulatorRateLimit? UploadLimit
+    {
+        get => Volatile.Read(ref _uploadLimit);
+        set => Volatile.Write(ref _uploadLimit, value);
+    }
+
+    /// <summary>
+    /// Service time of every mailbox request (Graph and importUrl), spent while it holds its concurrency slot, after
+    /// admission and before the handler. Zero by default.
+    /// </summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set => Interlocked.Exchange(ref _latencyTicks, value >= TimeSpan.Zero ? value.Ticks : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    /// <summary>Each request's service time is drawn uniformly from <see cref="Latency"/> ± this (never below zero).</summary>
+    public TimeSpan LatencyJitter
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyJitterTicks));
+        set => Interlocked.Exchange(ref _latencyJitterTicks, value >= TimeSpan.Zero ? value.Ticks : throw new ArgumentOutOfRangeException(nameof(value)));
+    }
+
+    internal TimeSpan NextServiceTime()
+    {
+        var latency = Latency;
+        var jitter = LatencyJitter;
+        if (jitter == TimeSpan.Zero) return latency;
+        var drawn = latency + jitter * (2 * Random.Shared.NextDouble() - 1);
+        return drawn > TimeSpan.Zero ? drawn : TimeSpan.Zero;
+    }
+
+    // ---- the service clock and store semantics (exactly-once-notes §6.2, §6.7) ----
+
+    /// <summary>
+    /// How far the service's clock is ahead of this machine's (negative: behind). The Date header, item times, import
+    /// session expiry and error dates follow it.
+    /// </summary>
+    public TimeSpan ClockSkew
+    {
+        get => _state.Clock.Skew;
+        set => _state.Clock.Skew = value;
+    }
+
+    /// <summary>createdDateTime of imported items: the import time (default) or the PidTagCreationTime of the stream.</summary>
+    public ImportedCreatedDateTime ImportedCreatedDateTime
+    {
+        get => (ImportedCreatedDateTime)Volatile.Read(ref _importedCreatedDateTime);
+        set => Volatile.Write(ref _importedCreatedDateTime, (int)value);
+    }
+
+    /// <summary>Whether imported items keep the stream's PidTagSearchKey (default) or get one of their own.</summary>
+    public ImportedSearchKey ImportedSearchKey
+    {
+        get => (ImportedSearchKey)Volatile.Read(ref _importedSearchKey);
+        set => Volatile.Write(ref _importedSearchKey, (int)value);
     }
 
     /// <summary>Page size when the request names none.</summary>
@@ -167,7 +247,8 @@ public sealed class EmulatorControl
 
     /// <summary>
     /// The next <paramref name="count"/> requests whose decoded path matches the regular expression fail with
-    /// <paramref name="statusCode"/> (429, 503, 504…) and Graph's error body; 429 and 503 always carry Retry-After.
+    /// <paramref name="statusCode"/> (429, 503, 504…) and Graph's error body, before any work; 429 and 503 always carry
+    /// Retry-After.
     /// </summary>
     public void FailNext(int count, string pathPattern, int statusCode, double? retryAfterSeconds = null)
     {
@@ -176,7 +257,66 @@ public sealed class EmulatorControl
     }
 
     public void FailNext(int count, Func<EmulatorRequestInfo, bool> predicate, int statusCode, double? retryAfterSeconds = null) =>
-        _state.Faults.Add(count, predicate ?? throw new ArgumentNullException(nameof(predicate)), statusCode, retryAfterSeconds);
+        InjectNext(count, predicate, EmulatorFault.Status(statusCode, retryAfterSeconds));
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests the predicate matches get <paramref name="fault"/> (e.g. "the next 3
+    /// import posts answer 503 after the item was committed": <c>InjectNext(3, r => r.IsImport, EmulatorFault.StatusAfterCommit(503))</c>).
+    /// Mailbox requests take their fault once authenticated and admitted; scripted faults go before the mix, oldest first.
+    /// </summary>
+    public void InjectNext(int count, Func<EmulatorRequestInfo, bool> predicate, EmulatorFault fault) =>
+        _state.Faults.Add(count, predicate ?? throw new ArgumentNullException(nameof(predicate)), fault);
+
+    /// <summary>The next <paramref name="count"/> requests of a route (an <see cref="EmulatorRoutes"/> name or "any") get the fault.</summary>
+    public void InjectNext(int count, string route, EmulatorFault fault)
+    {
+        if (!EmulatorRoutes.Selectors.Contains(route)) throw new ArgumentException($"Unknown route '{route}'.", nameof(route));
+        InjectNext(count, request => EmulatorRoutes.Matches(route, request.Route), fault);
+    }
+
+    /// <summary>Queues the mix's scripted faults and draws its percentages from now on (replacing an earlier mix).</summary>
+    public void ApplyFaults(EmulatorFaultMix mix) => _state.Faults.SetMix(mix ?? throw new ArgumentNullException(nameof(mix)));
+
+    /// <summary>The same, written as on the command line: <c>ApplyFaults("import:503-after-commit=10%,503=10%", seed: 7)</c>.</summary>
+    public void ApplyFaults(string spec, int seed = 1, TimeSpan? lateCommitDelay = null) => ApplyFaults(EmulatorFaultMix.Parse(spec, seed, lateCommitDelay));
+
+    /// <summary>The random mix in force, or null.</summary>
+    public EmulatorFaultMix? FaultMix => _state.Faults.CurrentMix;
+
+    /// <summary>Removes every scripted fault and the mix (late commits already answered still land).</summary>
+    public void ClearFaults() => _state.Faults.Clear();
+
+    /// <summary>Carries out every late commit still waiting, now; completes when they have landed.</summary>
+    public Task LandLateCommitsAsync() => _state.LateCommits.LandAllAsync();
+
+    // ---- what happened ----
+
+    /// <summary>Counters since start (or <see cref="ResetStatistics"/>): faults, 429s, in-flight maxima, import commits.</summary>
+    public EmulatorStatistics Statistics
+    {
+        get
+        {
+            var (created, updated) = _state.Imports.Snapshot();
+            return new EmulatorStatistics
+            {
+                FaultsInjected = _state.Faults.Injected(),
+                Throttled = _state.Limits.Throttled(),
+                MaxInFlight = _state.Limits.MaxInFlight(),
+                ImportsCreated = created,
+                ImportsUpdated = updated,
+                LateCommitsPending = _state.LateCommits.PendingCount,
+                LateCommitsLanded = _state.LateCommits.Landed,
+            };
+        }
+    }
+
+    /// <summary>Zeroes the counters (in-flight maxima restart from what is in flight now); the limits' windows are kept.</summary>
+    public void ResetStatistics()
+    {
+        _state.Faults.ResetCounts();
+        _state.Limits.ResetObservations();
+        _state.Imports.Reset();
+    }
 
     // ---- data ----
 

@@ -22,6 +22,36 @@ public sealed class EmulatorOptions
     /// <summary>Page size when neither $top nor Prefer: odata.maxpagesize says one (the docs' nextLinks suggest 10).</summary>
     public int DefaultPageSize { get; set; } = 10;
 
+    // Outlook's limits are off by default until the module's own copy stays correct under them: with them on, a
+    // recursive copy of the demo mailbox gets 429s and its folder classes come out wrong (see docs/emulator.md).
+
+    /// <summary>In-flight requests per app and mailbox before 429 MailboxConcurrency (Outlook: 4); null (the default) for no limit.</summary>
+    public int? MailboxConcurrencyLimit { get; set; }
+
+    /// <summary>Requests per app and mailbox per window before 429 RequestRate (Outlook: 10,000 per 10 minutes); null (the default) for no limit.</summary>
+    public EmulatorRateLimit? RequestRateLimit { get; set; }
+
+    /// <summary>Request-body bytes per app and mailbox per window before 429 IncomingBytes (Outlook: 150 MB per 5 minutes); null (the default) for no limit.</summary>
+    public EmulatorRateLimit? UploadLimit { get; set; }
+
+    /// <summary>Service time of each mailbox request, spent holding its concurrency slot.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Each service time is drawn uniformly from Latency ± LatencyJitter.</summary>
+    public TimeSpan LatencyJitter { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How far the service clock (Date header, item times) is ahead of this machine's; negative for behind.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Faults to inject from the start (scripted counts and a random mix), or null.</summary>
+    public EmulatorFaultMix? Faults { get; set; }
+
+    /// <summary>createdDateTime of imported items: the import time (default) or the stream's PidTagCreationTime.</summary>
+    public ImportedCreatedDateTime ImportedCreatedDateTime { get; set; } = ImportedCreatedDateTime.ImportTime;
+
+    /// <summary>Whether imported items keep the stream's search key (default) or get a new one.</summary>
+    public ImportedSearchKey ImportedSearchKey { get; set; } = ImportedSearchKey.Kept;
+
     /// <summary>Where to write one line per request (tokens and authtoken values redacted); null writes nothing.</summary>
     public TextWriter? RequestLogWriter { get; set; }
 }

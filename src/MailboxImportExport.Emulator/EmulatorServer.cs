@@ -90,6 +90,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _state.LateCommits.DisposeAsync();
         _state.Dispose();
         _serverCertificate.Dispose();
         Certificate.Dispose();

@@ -15,7 +15,8 @@ internal sealed class EmulatorState : IDisposable
         Store = store;
         Signer = new TokenSigner(store.GetOrCreateSigningKey());
         AccessTokens = new AccessTokens(Signer, () => BaseUri);
-        Items = new ItemOperations(store, Ids);
+        Clock.Skew = options.ClockSkew;
+        Items = new ItemOperations(store, Ids, Clock);
         RequestLog = new RequestLog(options.RequestLogWriter);
         Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
@@ -35,7 +36,13 @@ internal sealed class EmulatorState : IDisposable
     public ManagedIdentities ManagedIdentities { get; }
     public RequestLog RequestLog { get; }
     public FaultInjector Faults { get; } = new();
-    public MailboxConcurrency Concurrency { get; } = new();
+    public MailboxLimits Limits { get; } = new();
+    public ServiceClock Clock { get; } = new();
+    public LateCommits LateCommits { get; } = new();
+    public ImportCounters Imports { get; } = new();
+
+    /// <summary>Import sessions expired one by one (the 401 fault), by session id.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> ExpiredImportSessions { get; } = new(StringComparer.Ordinal);
     public EmulatorControl Control { get; }
 
     /// <summary>https://127.0.0.1:port/, known once Kestrel has bound its port.</summary>

@@ -7,6 +7,9 @@ using MailboxImportExport.Engine.Auth;
 const string Usage = """
     Usage: MailboxImportExport.Emulator [--port N] [--seed demo] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
                                         [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
+                                        [--latency MS] [--latency-jitter MS] [--outlook-limits] [--concurrency-limit N|off] [--request-limit N/SECONDS|off]
+                                        [--upload-limit MB/SECONDS|off] [--faults SPEC] [--fault-seed N] [--late-commit-delay MS]
+                                        [--clock-skew SECONDS] [--imported-created-time import|source] [--imported-search-key keep|regenerate]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
@@ -23,10 +26,36 @@ const string Usage = """
                                   .pem or .crt; only its public key is read); may be repeated
       --log                       print one line per request (tokens redacted)
       --help                      show this help
+
+    Service realism (limits are per app and mailbox, as Outlook's, and off unless given; see docs/emulator.md):
+      --latency MS                service time of every mailbox request, spent holding its concurrency slot (default 0)
+      --latency-jitter MS         each service time is drawn from latency +/- jitter (default 0)
+      --outlook-limits            Outlook's limits: --concurrency-limit 4 --request-limit 10000/600 --upload-limit 150/300
+      --concurrency-limit N|off   requests in flight per app and mailbox before 429 MailboxConcurrency (Outlook: 4)
+      --request-limit N/SECONDS|off
+                                  requests per app and mailbox per sliding window before 429 RequestRate (Outlook: 10000/600)
+      --upload-limit MB/SECONDS|off
+                                  request-body MiB per app and mailbox per window before 429 IncomingBytes (Outlook: 150/300)
+                                  (a later option overrides an earlier one)
+      --faults SPEC               inject faults: ROUTE:FAULT=PERCENT%|COUNT[,...][;ROUTE:...], e.g.
+                                  "import:503-after-commit=10%,503=10%,drop-after-commit=5%" or "import:drop-after-commit=3"
+                                  ROUTE: import export session items folders mailbox settings identity other any
+                                  FAULT: 429 503 504 (any 4xx/5xx) 503-after-commit 504-after-commit drop drop-after-commit
+                                         late-commit 401 (expires the session or token it hits)
+      --fault-seed N              seed of the random fault draws (default 1): same seed, same faults in request order
+      --late-commit-delay MS      how long after its 504 a late-commit lands (default 2000)
+      --clock-skew SECONDS        the service clock (Date header, item times) runs this far ahead (negative: behind)
+      --imported-created-time import|source
+                                  createdDateTime of imported items: the import time (default) or the stream's creation time
+      --imported-search-key keep|regenerate
+                                  imported items keep the stream's search key (default) or get a new one
     """;
 
 var options = new EmulatorOptions();
 var showManagedIdentity = false;
+string? faultSpec = null;
+var faultSeed = 1;
+var lateCommitDelay = EmulatorFault.DefaultLateCommitDelay;
 var appCertificates = new List<(string ClientId, X509Certificate2 Certificate)>();
 try
 {
@@ -66,10 +95,61 @@ try
             case "--log":
                 options.RequestLogWriter = Console.Out;
                 break;
+            case "--latency":
+                options.Latency = TimeSpan.FromMilliseconds(ParseInt(args[i], Value(), 0, 600_000));
+                break;
+            case "--latency-jitter":
+                options.LatencyJitter = TimeSpan.FromMilliseconds(ParseInt(args[i], Value(), 0, 600_000));
+                break;
+            case "--outlook-limits":
+                options.MailboxConcurrencyLimit = 4;
+                options.RequestRateLimit = EmulatorRateLimit.OutlookRequests;
+                options.UploadLimit = EmulatorRateLimit.OutlookUploadBytes;
+                break;
+            case "--concurrency-limit":
+                var concurrency = Value();
+                options.MailboxConcurrencyLimit = concurrency == "off" ? null : ParseInt("--concurrency-limit", concurrency, 1, 10_000);
+                break;
+            case "--request-limit":
+                options.RequestRateLimit = ParseRateLimit(args[i], Value(), unit: 1);
+                break;
+            case "--upload-limit":
+                options.UploadLimit = ParseRateLimit(args[i], Value(), unit: 1024 * 1024);
+                break;
+            case "--faults":
+                faultSpec = Value();
+                break;
+            case "--fault-seed":
+                faultSeed = ParseInt(args[i], Value(), 0, int.MaxValue);
+                break;
+            case "--late-commit-delay":
+                lateCommitDelay = TimeSpan.FromMilliseconds(ParseInt(args[i], Value(), 0, 3_600_000));
+                break;
+            case "--clock-skew":
+                options.ClockSkew = TimeSpan.FromSeconds(ParseSignedInt(args[i], Value(), -7 * 86_400, 7 * 86_400));
+                break;
+            case "--imported-created-time":
+                options.ImportedCreatedDateTime = Value() switch
+                {
+                    "import" => ImportedCreatedDateTime.ImportTime,
+                    "source" => ImportedCreatedDateTime.Source,
+                    var other => throw new FormatException($"--imported-created-time accepts 'import' or 'source', not '{other}'."),
+                };
+                break;
+            case "--imported-search-key":
+                options.ImportedSearchKey = Value() switch
+                {
+                    "keep" => ImportedSearchKey.Kept,
+                    "regenerate" => ImportedSearchKey.Regenerated,
+                    var other => throw new FormatException($"--imported-search-key accepts 'keep' or 'regenerate', not '{other}'."),
+                };
+                break;
             default:
                 throw new FormatException($"Unknown argument '{args[i]}'.");
         }
     }
+    // After the loop: --fault-seed and --late-commit-delay may come after --faults.
+    if (faultSpec is not null) options.Faults = EmulatorFaultMix.Parse(faultSpec, faultSeed, lateCommitDelay);
 }
 catch (FormatException e)
 {
@@ -91,6 +171,7 @@ if (showManagedIdentity)
     Console.WriteLine($"IDENTITY_ENDPOINT={server.BaseUri}msi/token");
     Console.WriteLine($"IDENTITY_HEADER={server.Control.ManagedIdentityHeader}");
 }
+if (options.Faults is { } faults) Console.WriteLine($"Faults: {faults} (seed {faults.Seed})");
 Console.WriteLine($"Emulator listening on {server.BaseUri}");
 Console.WriteLine($"Tenant ID: {EmulatorDefaults.TenantId}");
 Console.WriteLine($"Client ID: {EmulatorDefaults.ClientId}");
@@ -122,3 +203,20 @@ static int ParseInt(string name, string text, int min, int max) =>
     int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
         ? value
         : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");
+
+static int ParseSignedInt(string name, string text, int min, int max) =>
+    int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+        ? value
+        : throw new FormatException($"{name} needs a whole number from {min} to {max}, not '{text}'.");
+
+// "N/SECONDS" (N in units: requests, or MiB), or "off".
+static EmulatorRateLimit? ParseRateLimit(string name, string text, long unit)
+{
+    if (text == "off") return null;
+    var parts = text.Split('/');
+    return parts.Length == 2
+        && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) && amount is > 0 and <= 1_000_000_000
+        && double.TryParse(parts[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 86_400
+        ? new EmulatorRateLimit(amount * unit, TimeSpan.FromSeconds(seconds))
+        : throw new FormatException($"{name} needs AMOUNT/SECONDS (e.g. {(unit == 1 ? "10000/600" : "150/300")}) or 'off', not '{text}'.");
+}

@@ -10,8 +10,32 @@ namespace MailboxImportExport.Emulator.Tests;
 /// One demo-seeded emulator per test class (on a free port, in memory, so classes run in parallel), and an
 /// HttpClient that trusts only its certificate.
 /// </summary>
-public sealed class EmulatorFixture : IAsyncLifetime
+public sealed class EmulatorFixture : IAsyncLifetime, IAsyncDisposable
 {
+    private readonly EmulatorOptions _options;
+
+    public EmulatorFixture()
+        : this(new EmulatorOptions())
+    {
+    }
+
+    private EmulatorFixture(EmulatorOptions options)
+    {
+        options.Seed = "demo";
+        options.DeviceCodePollInterval = TimeSpan.FromSeconds(1);
+        _options = options;
+    }
+
+    /// <summary>A demo-seeded emulator of its own, for a test that changes settings or counts what happened.</summary>
+    public static async Task<EmulatorFixture> StartAsync(Action<EmulatorOptions>? configure = null)
+    {
+        var options = new EmulatorOptions();
+        configure?.Invoke(options);
+        var fixture = new EmulatorFixture(options);
+        await fixture.InitializeAsync();
+        return fixture;
+    }
+
     public const string Alice = "alice@contoso.test";
     public const string Bob = "bob@contoso.test";
 
@@ -25,7 +49,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo", DeviceCodePollInterval = TimeSpan.FromSeconds(1) });
+        Server = await EmulatorServer.StartAsync(_options);
         Http = CreatePinnedClient(Server);
         Token = Control.IssueAccessToken();
         AliceMailbox = Control.GetMailboxId(Alice);
@@ -38,6 +62,8 @@ public sealed class EmulatorFixture : IAsyncLifetime
         Http.Dispose();
         await Server.DisposeAsync();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     /// <summary>An HttpClient for the emulator that accepts its certificate and no other.</summary>
     public static HttpClient CreatePinnedClient(EmulatorServer server, bool allowAutoRedirect = true) =>
@@ -124,6 +150,39 @@ public sealed class EmulatorFixture : IAsyncLifetime
             next = (string?)reply.Body!["@odata.nextLink"];
         }
         return all;
+    }
+
+    /// <summary>createImportSession on a mailbox; returns the importUrl.</summary>
+    public async Task<string> CreateSessionAsync(string version, string mailbox, string? token = null)
+    {
+        var reply = await SendAsync(HttpMethod.Post, MailboxPath(version, mailbox, "createImportSession"), null, token);
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        return (string)reply.Body!["importUrl"]!;
+    }
+
+    /// <summary>POSTs to an importUrl as the docs say: no Authorization header (unless a test adds one).</summary>
+    public async Task<Reply> ImportAsync(string importUrl, string body, Action<HttpRequestMessage>? configure = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, importUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        configure?.Invoke(request);
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Reply(response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject(), response.Headers);
+    }
+
+    /// <summary>A create-mode import body for a blob.</summary>
+    public static string CreateBody(string folderId, byte[] blob) =>
+        $$"""{"FolderId":"{{folderId}}","Mode":"create","Data":"{{Convert.ToBase64String(blob)}}"}""";
+
+    /// <summary>Waits (polling, up to a minute) until the condition holds; fails the test if it never does.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}.");
+            await Task.Delay(20);
+        }
     }
 
     public async Task<string> FolderIdAsync(string version, string mailboxId, string wellKnownName)

@@ -21,8 +21,8 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
         Assert.Equal(source, (string?)exported["itemId"]);
         Assert.Equal(fx.Control.GetItemData(source), Convert.FromBase64String(data));
 
-        var importUrl = await CreateSessionAsync(version, fx.BobMailbox);
-        var created = await ImportAsync(importUrl, $$"""{"FolderId":"inbox","Mode":"create","Data":"{{data}}"}""");
+        var importUrl = await fx.CreateSessionAsync(version, fx.BobMailbox);
+        var created = await fx.ImportAsync(importUrl, $$"""{"FolderId":"inbox","Mode":"create","Data":"{{data}}"}""");
         Assert.Equal(HttpStatusCode.OK, created.Status);
         var newId = (string)created.Body!["itemId"]!;
         Assert.EndsWith($"api/g{version}/$metadata#microsoft.graph.importMailboxItemResponse", (string?)created.Body["@odata.context"]);
@@ -35,7 +35,7 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
         Assert.Equal("IPM.Note", (string?)listed.Body["type"]);
 
         var taskBlob = fx.Control.GetItemData(await FirstItemAsync(version, "folders/tasks/items"));
-        var updated = await ImportAsync(importUrl, $$"""{"folderId":"inbox","mode":"Update","data":"{{Convert.ToBase64String(taskBlob)}}","itemId":"{{newId}}","changeKey":"{{created.Body["changeKey"]}}"}""");
+        var updated = await fx.ImportAsync(importUrl, $$"""{"folderId":"inbox","mode":"Update","data":"{{Convert.ToBase64String(taskBlob)}}","itemId":"{{newId}}","changeKey":"{{created.Body["changeKey"]}}"}""");
         Assert.Equal(HttpStatusCode.OK, updated.Status);
         Assert.Equal(newId, (string?)updated.Body!["itemId"]);
         Assert.NotEqual((string?)created.Body["changeKey"], (string?)updated.Body["changeKey"]);
@@ -44,7 +44,7 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
         Assert.Equal("IPM.Task", (string?)afterUpdate.Body!["type"]);
         Assert.Equal(taskBlob.Length, (long)afterUpdate.Body["size"]!);
 
-        var stale = await ImportAsync(importUrl, $$"""{"FolderId":"inbox","Mode":"update","Data":"{{data}}","ItemId":"{{newId}}","ChangeKey":"{{created.Body["changeKey"]}}"}""");
+        var stale = await fx.ImportAsync(importUrl, $$"""{"FolderId":"inbox","Mode":"update","Data":"{{data}}","ItemId":"{{newId}}","ChangeKey":"{{created.Body["changeKey"]}}"}""");
         stale.AssertGraphError(HttpStatusCode.Conflict, "ErrorIrresolvableConflict");
     }
 
@@ -125,9 +125,9 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
     {
         var blob = fx.Control.GetItemData(await FirstItemAsync("v1.0", "folders/inbox/items"));
         body = body.Replace("DATA", Convert.ToBase64String(blob)).Replace("TRUNCATED", Convert.ToBase64String(blob.AsSpan(0, blob.Length - 3).ToArray()));
-        var importUrl = await CreateSessionAsync("v1.0", fx.AliceMailbox);
+        var importUrl = await fx.CreateSessionAsync("v1.0", fx.AliceMailbox);
 
-        var reply = await ImportAsync(importUrl, body);
+        var reply = await fx.ImportAsync(importUrl, body);
 
         reply.AssertGraphError(status, code);
         Assert.Contains(mentions, reply.ErrorMessage);
@@ -136,9 +136,9 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
     [Fact]
     public async Task Import_WithAnAuthorizationHeader_Is401()
     {
-        var importUrl = await CreateSessionAsync("beta", fx.AliceMailbox);
+        var importUrl = await fx.CreateSessionAsync("beta", fx.AliceMailbox);
 
-        var reply = await ImportAsync(importUrl, await CreateBodyAsync(), request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fx.Token));
+        var reply = await fx.ImportAsync(importUrl, await CreateBodyAsync(), request => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fx.Token));
 
         reply.AssertGraphError(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken");
         Assert.Contains("Authorization", reply.ErrorMessage);
@@ -149,17 +149,17 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
     {
         var before = fx.Control.ImportSessionLifetime;
         fx.Control.ImportSessionLifetime = TimeSpan.FromMilliseconds(-1);
-        var lapsed = await CreateSessionAsync("v1.0", fx.AliceMailbox);
+        var lapsed = await fx.CreateSessionAsync("v1.0", fx.AliceMailbox);
         fx.Control.ImportSessionLifetime = before;
-        var revoked = await CreateSessionAsync("v1.0", fx.AliceMailbox);
+        var revoked = await fx.CreateSessionAsync("v1.0", fx.AliceMailbox);
         fx.Control.ExpireImportSessions();
-        var bobs = await CreateSessionAsync("v1.0", fx.BobMailbox);
+        var bobs = await fx.CreateSessionAsync("v1.0", fx.BobMailbox);
         var body = await CreateBodyAsync();
 
-        var lapsedReply = await ImportAsync(lapsed, body);
-        var revokedReply = await ImportAsync(revoked, body);
-        var foreign = await ImportAsync(bobs.Replace(Uri.EscapeDataString(fx.BobMailbox), fx.AliceMailbox).Replace(fx.BobMailbox, fx.AliceMailbox), body);
-        var fresh = await ImportAsync(await CreateSessionAsync("v1.0", fx.AliceMailbox), body);
+        var lapsedReply = await fx.ImportAsync(lapsed, body);
+        var revokedReply = await fx.ImportAsync(revoked, body);
+        var foreign = await fx.ImportAsync(bobs.Replace(Uri.EscapeDataString(fx.BobMailbox), fx.AliceMailbox).Replace(fx.BobMailbox, fx.AliceMailbox), body);
+        var fresh = await fx.ImportAsync(await fx.CreateSessionAsync("v1.0", fx.AliceMailbox), body);
 
         lapsedReply.AssertGraphError(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken");
         Assert.Contains("expired", lapsedReply.ErrorMessage);
@@ -177,7 +177,7 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
         message.Properties.Add(FtsProperty.String(FtsPropertyId.Subject, "Remember"));
         var blob = new FtsWriter().Write(message);
 
-        var reply = await ImportAsync(await CreateSessionAsync("beta", fx.AliceMailbox),
+        var reply = await fx.ImportAsync(await fx.CreateSessionAsync("beta", fx.AliceMailbox),
             $$"""{"FolderId":"{{await fx.FolderIdAsync("beta", fx.AliceMailbox, "drafts")}}","Mode":"create","Data":"{{Convert.ToBase64String(blob)}}"}""");
         var item = await fx.GetAsync(fx.MailboxPath("beta", fx.AliceMailbox, $"folders/drafts/items/{Uri.EscapeDataString((string)reply.Body!["itemId"]!)}"));
 
@@ -202,21 +202,5 @@ public class ExportImportTests(EmulatorFixture fx) : IClassFixture<EmulatorFixtu
         var reply = await fx.PostJsonAsync(fx.MailboxPath(version, mailbox, "exportItems"), $$"""{"itemIds":["{{itemId}}"]}""");
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         return Assert.Single(reply.Value);
-    }
-
-    private async Task<string> CreateSessionAsync(string version, string mailbox)
-    {
-        var reply = await fx.SendAsync(HttpMethod.Post, fx.MailboxPath(version, mailbox, "createImportSession"), null);
-        Assert.Equal(HttpStatusCode.OK, reply.Status);
-        return (string)reply.Body!["importUrl"]!;
-    }
-
-    /// <summary>POSTs to an importUrl as the docs say: no Authorization header (unless a test adds one).</summary>
-    private async Task<Reply> ImportAsync(string importUrl, string body, Action<HttpRequestMessage>? configure = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, importUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        configure?.Invoke(request);
-        using var response = await fx.Http.SendAsync(request);
-        return new Reply(response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject(), response.Headers);
     }
 }

@@ -37,35 +37,6 @@ public class FaultTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
-    public async Task MailboxConcurrency_AllowsFourInFlight_ThenThrottles()
-    {
-        fx.Control.MailboxConcurrencyLimit = 4;
-        fx.Control.ResponseDelay = TimeSpan.FromMilliseconds(500);
-        try
-        {
-            var path = fx.MailboxPath("v1.0", fx.BobMailbox, "folders/inbox");
-            var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fx.GetAsync(path)));
-            var other = await fx.GetAsync(fx.MailboxPath("v1.0", fx.AliceMailbox, "folders/inbox"));
-
-            Assert.Equal(4, replies.Count(r => r.Status == HttpStatusCode.OK));
-            var throttled = replies.Where(r => r.Status == HttpStatusCode.TooManyRequests).ToList();
-            Assert.Equal(2, throttled.Count);
-            Assert.All(throttled, r =>
-            {
-                r.AssertGraphError(HttpStatusCode.TooManyRequests, "ApplicationThrottled");
-                Assert.Equal("Application is over its MailboxConcurrency limit.", r.ErrorMessage);
-                Assert.True(r.Headers.Contains("Retry-After"));
-            });
-            Assert.Equal(HttpStatusCode.OK, other.Status);
-        }
-        finally
-        {
-            fx.Control.MailboxConcurrencyLimit = null;
-            fx.Control.ResponseDelay = TimeSpan.Zero;
-        }
-    }
-
-    [Fact]
     public async Task RequestLog_RecordsDecodedQueryAndAuthorizationPresence()
     {
         fx.Control.ClearRequests();

@@ -147,6 +147,74 @@ public class ServerTests
         Assert.Contains("not a readable certificate file", RunEmulator("--app-certificate", clientId, pemFile + ".missing").Error);
     }
 
+    [Theory]
+    [InlineData("--latency", "fast", "--latency needs a whole number")]
+    [InlineData("--concurrency-limit", "0", "--concurrency-limit needs a whole number from 1")]
+    [InlineData("--request-limit", "10000", "--request-limit needs AMOUNT/SECONDS (e.g. 10000/600) or 'off'")]
+    [InlineData("--upload-limit", "150MB/300", "--upload-limit needs AMOUNT/SECONDS (e.g. 150/300) or 'off'")]
+    [InlineData("--faults", "import:503=200%", "--faults: '503=200%' needs a percentage above 0 and at most 100.")]
+    [InlineData("--faults", "everything:503=10%", "--faults: 'everything:503=10%' must start with a route")]
+    [InlineData("--clock-skew", "soon", "--clock-skew needs a whole number")]
+    [InlineData("--imported-created-time", "now", "--imported-created-time accepts 'import' or 'source', not 'now'.")]
+    [InlineData("--imported-search-key", "drop", "--imported-search-key accepts 'keep' or 'regenerate', not 'drop'.")]
+    public void CommandLine_BadRealismValuesExitWith2_NamingTheProblem(string option, string value, string message)
+    {
+        var run = RunEmulator(option, value);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith(message, run.Error.Split('\n')[0].Trim());
+    }
+
+    [Fact]
+    public async Task CommandLine_RealismOptions_ReachTheService()
+    {
+        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "demo", "--latency", "200", "--latency-jitter", "50",
+            "--outlook-limits", "--concurrency-limit", "off", "--request-limit", "3/600", "--upload-limit", "off", "--clock-skew", "-7200",
+            "--faults", "settings:503-after-commit=1;mailbox:drop=100%", "--fault-seed", "5", "--imported-search-key", "regenerate");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{emulator.BaseUri}v1.0/users/alice@contoso.test/settings/exchange");
+        var token = await ClientCredentialsTokenAsync(emulator);
+        request.Headers.Authorization = new("Bearer", token);
+
+        using var settings = await emulator.Http.SendAsync(request);
+        var started = DateTimeOffset.UtcNow;
+        var mailboxId = (string)JsonNode.Parse(await (await SendAsync(emulator, "v1.0/users/alice@contoso.test/settings/exchange", token)).Content.ReadAsStringAsync())!["primaryMailboxId"]!;
+        await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(emulator, $"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}", token));
+        var elapsed = DateTimeOffset.UtcNow - started;
+        var folders = $"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}/folders";
+        using var second = await SendAsync(emulator, folders, token);
+        using var third = await SendAsync(emulator, folders, token);
+        using var fourth = await SendAsync(emulator, folders, token);
+
+        Assert.Contains("Faults: settings:503-after-commit=1;mailbox:drop=100% (seed 5)", emulator.Printed);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, settings.StatusCode);
+        Assert.InRange(settings.Headers.Date!.Value, DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(1));
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(150), $"the dropped request took {elapsed.TotalMilliseconds} ms");
+        // The request budget of 3 for (app, alice) is spent by the dropped request and the next two.
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(CommandLineEmulator emulator, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{emulator.BaseUri}{path}");
+        request.Headers.Authorization = new("Bearer", token);
+        return await emulator.Http.SendAsync(request);
+    }
+
+    private static async Task<string> ClientCredentialsTokenAsync(CommandLineEmulator emulator)
+    {
+        using var response = await emulator.Http.PostAsync($"{emulator.BaseUri}{EmulatorDefaults.TenantId}/oauth2/v2.0/token",
+            new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials",
+                ["client_id"] = EmulatorDefaults.ClientId,
+                ["client_secret"] = EmulatorDefaults.ClientSecret,
+                ["scope"] = "https://graph.microsoft.com/.default",
+            }));
+        return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;
+    }
+
     /// <summary>The emulator as a script starts it: a child process whose lines up to "Emulator listening on" are read.</summary>
     private sealed class CommandLineEmulator : IAsyncDisposable
     {

@@ -26,6 +26,7 @@ internal sealed class AccessTokens
 
     private readonly TokenSigner _signer;
     private readonly Func<Uri> _baseUri;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _revoked = new(StringComparer.Ordinal);
 
     public AccessTokens(TokenSigner signer, Func<Uri> baseUri)
     {
@@ -89,6 +90,13 @@ internal sealed class AccessTokens
         {
             return (TokenCheck.Invalid, null);
         }
-        return (long?)claims["exp"] > TokenSigner.UnixTime(DateTimeOffset.UtcNow) ? (TokenCheck.Valid, claims) : (TokenCheck.Expired, null);
+        var revoked = (string?)claims["uti"] is { } uti && _revoked.ContainsKey(uti);
+        return !revoked && (long?)claims["exp"] > TokenSigner.UnixTime(DateTimeOffset.UtcNow) ? (TokenCheck.Valid, claims) : (TokenCheck.Expired, null);
+    }
+
+    /// <summary>From now on the token with this unique id (<c>uti</c>) checks as expired.</summary>
+    public void Revoke(string? uniqueTokenId)
+    {
+        if (uniqueTokenId is not null) _revoked[uniqueTokenId] = true;
     }
 }

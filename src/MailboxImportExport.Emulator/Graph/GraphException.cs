@@ -35,8 +35,15 @@ internal sealed class GraphException : Exception
     public static GraphException TooManyRequests(double retryAfterSeconds) =>
         new(429, "TooManyRequests", "Please retry again later.", retryAfterSeconds);
 
-    public static GraphException MailboxConcurrency() =>
-        new(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", 1);
+    /// <summary>
+    /// Outlook's throttling answer for a per-app-and-mailbox limit: MailboxConcurrency, RequestRate or IncomingBytes
+    /// (the messages Microsoft Q&amp;A reports).
+    /// </summary>
+    public static GraphException ApplicationThrottled(string limit, double retryAfterSeconds) =>
+        new(429, "ApplicationThrottled", $"Application is over its {limit} limit.", retryAfterSeconds) { ThrottledLimit = limit };
+
+    /// <summary>The limit an ApplicationThrottled answer names; null for other errors.</summary>
+    public string? ThrottledLimit { get; private init; }
 
     /// <summary>
     /// The error a fault injection answers with, for the statuses Graph documents as transient. 429 and 503 always

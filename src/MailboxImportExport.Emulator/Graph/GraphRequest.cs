@@ -28,8 +28,19 @@ internal sealed class GraphRequest
     /// <summary>The object id of the user a delegated token was issued to; null for app-only tokens.</summary>
     public string? SignedInUserId { get; set; }
 
+    /// <summary>The client id (appid) of the bearer token: the app whose limits the request counts against.</summary>
+    public string AppId { get; set; } = Engine.Auth.EmulatorDefaults.ClientId;
+
     /// <summary>What the token grants: a user token's <c>scp</c>, or an app token's <c>roles</c>.</summary>
     public IReadOnlySet<string> GrantedPermissions { get; set; } = new HashSet<string>();
+
+    /// <summary>The same request, authenticated as this one, on another context (a late commit's detached copy).</summary>
+    public GraphRequest On(HttpContext http) => ReferenceEquals(http, Http) ? this : new GraphRequest(http, State, Version, Segments)
+    {
+        SignedInUserId = SignedInUserId,
+        AppId = AppId,
+        GrantedPermissions = GrantedPermissions,
+    };
 
     /// <summary>403 ErrorAccessDenied, as Graph answers, unless the token holds one of the permissions the operation accepts.</summary>
     public void RequirePermission(GraphPermission permission)
@@ -96,10 +107,10 @@ internal static class GraphResponses
         http.Response.ContentType = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
     }
 
-    /// <summary>Writes the Graph error envelope, with the request-id the response header also carries.</summary>
-    public static Task WriteErrorAsync(HttpContext http, GraphException error, string requestId)
+    /// <summary>Writes the Graph error envelope, with the request-id the response header also carries, dated on the service clock.</summary>
+    public static Task WriteErrorAsync(HttpContext http, GraphException error, string requestId, DateTimeOffset serviceNow)
     {
-        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss");
+        var now = serviceNow.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         var innerError = new JsonObject();
         if (error.StatusCode == 429)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MailboxImportExport.Emulator.Auth;
+using MailboxImportExport.Emulator.Hosting;
 using MailboxImportExport.Emulator.Storage;
 
 namespace MailboxImportExport.Emulator.Graph;
@@ -23,7 +24,8 @@ internal static class GraphRouter
         {
             var mailbox = MailboxHandlers.Resolve(request.Store, s[3], request.IsBeta);
             request.AuthorizeOwner(mailbox.UserObjectId);
-            return MailboxGate.RunAsync(request.State, mailbox.Id, () => MailboxRouteAsync(request, mailbox, s.Skip(4).ToList()));
+            var rest = s.Skip(4).ToList();
+            return MailboxGate.RunAsync(request.State, request.Http, request.AppId, mailbox.Id, http => MailboxRouteAsync(request.On(http), mailbox, rest));
         }
         throw GraphException.SegmentNotFound(s.Count == 0 ? request.Version : s[0]);
     }
@@ -109,25 +111,41 @@ internal static class GraphRouter
         _ => throw MethodNotAllowed(request),
     };
 
-    /// <summary>401 unless the bearer token is valid; notes whose a delegated token is.</summary>
+    private const string ExpiredTokenMessage = "Lifetime validation failed, the token is expired.";
+
+    /// <summary>
+    /// 401 unless the bearer token is valid; notes whose a delegated token is and which app it belongs to, and lets the
+    /// 401 fault expire this token.
+    /// </summary>
     private static void CheckBearer(GraphRequest request)
     {
-        var (result, claims) = request.State.AccessTokens.Check(request.Http.Request.Headers.Authorization);
+        var tokens = request.State.AccessTokens;
+        var (result, claims) = tokens.Check(request.Http.Request.Headers.Authorization);
         // A user token without an object id reaches no mailbox rather than every one.
         if ((string?)claims?["idtyp"] == "user") request.SignedInUserId = (string?)claims["oid"] ?? "";
         request.GrantedPermissions = GrantedBy(claims);
+        if ((string?)claims?["appid"] is { } appId) request.AppId = appId;
         var message = result switch
         {
             TokenCheck.Valid => null,
             TokenCheck.Missing => "Access token is empty.",
-            TokenCheck.Expired => "Lifetime validation failed, the token is expired.",
+            TokenCheck.Expired => ExpiredTokenMessage,
             _ => "Access token validation failure. Invalid audience or signature.",
         };
-        if (message is null) return;
+        if (message is not null) throw Unauthorized(request, message);
+        RequestTrace.Of(request.Http).ExpireCredential = () =>
+        {
+            tokens.Revoke((string?)claims!["uti"]);
+            return Unauthorized(request, ExpiredTokenMessage);
+        };
+    }
+
+    private static GraphException Unauthorized(GraphRequest request, string message)
+    {
         // Graph's header names the global login host's common authorize endpoint; the emulator is its own login host.
         request.Http.Response.Headers.WWWAuthenticate =
             $"Bearer realm=\"\", authorization_uri=\"{request.State.BaseUri}common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
-        throw new GraphException(401, "InvalidAuthenticationToken", message);
+        return new GraphException(401, "InvalidAuthenticationToken", message);
     }
 
     private static bool IsDelta(string segment) => Is(segment, "delta") || Is(segment, "delta()");
@@ -157,16 +175,4 @@ internal static class GraphRouter
 
     private static GraphException MethodNotAllowed(GraphRequest request) =>
         new(405, "Request_BadRequest", $"The HTTP method '{request.Method}' is not allowed on this resource.");
-}
-
-/// <summary>What every mailbox request goes through: the MailboxConcurrency throttle, then the configured delay.</summary>
-internal static class MailboxGate
-{
-    public static async Task RunAsync(EmulatorState state, string mailboxId, Func<Task> handler)
-    {
-        using var slot = state.Concurrency.TryEnter(mailboxId, state.Control.MailboxConcurrencyLimit)
-            ?? throw GraphException.MailboxConcurrency();
-        if (state.Control.ResponseDelay is { Ticks: > 0 } delay) await Task.Delay(delay);
-        await handler();
-    }
 }

@@ -7,23 +7,28 @@ namespace MailboxImportExport.Emulator.Graph;
 
 /// <summary>
 /// createImportSession, and the importUrl it hands out: <c>POST {BaseUri}api/g{version}/Mailboxes('{mbx}')/importItem?authtoken=…</c>,
-/// authenticated by the signed authtoken alone (mailbox, version, expiry and the session generation of
-/// <see cref="EmulatorControl.ExpireImportSessions"/>).
+/// authenticated by the signed authtoken alone (mailbox, version, expiry, session id, app, and the session generation
+/// of <see cref="EmulatorControl.ExpireImportSessions"/>).
 /// </summary>
 internal static class ImportHandlers
 {
     private const string SessionUse = "import";
 
-    /// <summary>POST createImportSession: no body (one sent is ignored); 200 with importUrl and expirationDateTime.</summary>
+    /// <summary>
+    /// POST createImportSession: no body (one sent is ignored); 200 with importUrl and expirationDateTime. The authtoken
+    /// names the session, and the app that created it: its imports count against that app's limits for the mailbox.
+    /// </summary>
     public static Task CreateSessionAsync(GraphRequest request, MailboxRecord mailbox)
     {
-        var expires = DateTimeOffset.UtcNow + request.State.Control.ImportSessionLifetime;
+        var expires = request.State.Clock.GetUtcNow() + request.State.Control.ImportSessionLifetime;
         var token = request.State.Signer.Sign(SessionUse, new JsonObject
         {
             ["mbx"] = mailbox.Id,
             ["ver"] = request.Version,
             ["gen"] = request.State.Control.ImportSessionGeneration,
             ["exp"] = expires.ToUnixTimeMilliseconds(),
+            ["sid"] = Guid.NewGuid().ToString("N"),
+            ["app"] = request.AppId,
         });
         return request.WriteJsonAsync(200, new JsonObject
         {
@@ -35,19 +40,48 @@ internal static class ImportHandlers
     }
 
     /// <summary>
-    /// The importUrl. Checks, in order: no Authorization header, a valid unexpired authtoken for this mailbox and
-    /// version, the body, the Mode rules, the folder, the data; then creates or updates the item with exactly the
-    /// posted bytes.
+    /// The importUrl's credential: no Authorization header, and a valid unexpired authtoken for this mailbox and
+    /// version. Returns the app the session belongs to; lets the 401 fault expire this one session.
     /// </summary>
-    public static async Task ImportItemAsync(GraphRequest request, MailboxRecord mailbox)
+    public static string Authenticate(GraphRequest request, MailboxRecord mailbox)
     {
         if (request.Http.Request.Headers.ContainsKey("Authorization"))
         {
             throw new GraphException(401, "InvalidAuthenticationToken",
                 "The importUrl is pre-authenticated by its authtoken; do not send an Authorization header.");
         }
-        CheckSessionToken(request, mailbox);
+        var claims = request.State.Signer.Verify(request.QueryValue("authtoken"), SessionUse);
+        if (claims is null || !string.Equals((string?)claims["mbx"], mailbox.Id, StringComparison.OrdinalIgnoreCase)
+            || (string?)claims["ver"] != request.Version)
+        {
+            throw new GraphException(401, "InvalidAuthenticationToken", "The authtoken of this importUrl is missing or invalid.");
+        }
+        var sessionId = (string?)claims["sid"] ?? "";
+        var state = request.State;
+        if ((int?)claims["gen"] != state.Control.ImportSessionGeneration
+            || (long?)claims["exp"] <= state.Clock.GetUtcNow().ToUnixTimeMilliseconds()
+            || state.ExpiredImportSessions.ContainsKey(sessionId))
+        {
+            throw SessionExpired();
+        }
+        Hosting.RequestTrace.Of(request.Http).ExpireCredential = () =>
+        {
+            state.ExpiredImportSessions[sessionId] = true;
+            return SessionExpired();
+        };
+        // Sessions created before sessions named their app (an older --data file) count against the demo app.
+        return (string?)claims["app"] ?? Engine.Auth.EmulatorDefaults.ClientId;
+    }
 
+    private static GraphException SessionExpired() =>
+        new(401, "InvalidAuthenticationToken", "The import session has expired. Create a new import session.");
+
+    /// <summary>
+    /// The importUrl, once authenticated: checks the body, the Mode rules, the folder and the data, then creates or
+    /// updates the item (as the store semantics of <see cref="EmulatorControl"/> say).
+    /// </summary>
+    public static async Task ImportItemAsync(GraphRequest request, MailboxRecord mailbox)
+    {
         var body = await request.ReadJsonObjectAsync();
         var mode = FolderHandlers.RequiredString(body, "Mode").ToLowerInvariant();
         var itemId = OptionalString(body, "ItemId");
@@ -66,30 +100,17 @@ internal static class ImportHandlers
         var folder = MailboxHandlers.ResolveFolder(request.Store, mailbox, FolderHandlers.RequiredString(body, "FolderId"));
         var data = ReadData(FolderHandlers.RequiredString(body, "Data"));
 
+        var control = request.State.Control;
         var item = mode == "create"
-            ? request.State.Items.Create(folder, data)
-            : request.State.Items.Replace(FindForUpdate(request.Store, folder, itemId!, changeKey!), data);
+            ? request.State.Items.Import(folder, data, control.ImportedCreatedDateTime, control.ImportedSearchKey)
+            : request.State.Items.ImportOver(FindForUpdate(request.Store, folder, itemId!, changeKey!), data, control.ImportedSearchKey);
+        request.State.Imports.Committed(folder.Id, created: mode == "create");
         await request.WriteJsonAsync(200, new JsonObject
         {
             ["@odata.context"] = $"{request.State.BaseUri}api/g{request.Version}/$metadata#microsoft.graph.importMailboxItemResponse",
             ["itemId"] = item.Id,
             ["changeKey"] = item.ChangeKey,
         });
-    }
-
-    private static void CheckSessionToken(GraphRequest request, MailboxRecord mailbox)
-    {
-        var claims = request.State.Signer.Verify(request.QueryValue("authtoken"), SessionUse);
-        if (claims is null || !string.Equals((string?)claims["mbx"], mailbox.Id, StringComparison.OrdinalIgnoreCase)
-            || (string?)claims["ver"] != request.Version)
-        {
-            throw new GraphException(401, "InvalidAuthenticationToken", "The authtoken of this importUrl is missing or invalid.");
-        }
-        if ((int?)claims["gen"] != request.State.Control.ImportSessionGeneration
-            || (long?)claims["exp"] <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
-        {
-            throw new GraphException(401, "InvalidAuthenticationToken", "The import session has expired. Create a new import session.");
-        }
     }
 
     /// <summary>Base64 of an item export: the envelope of an IMessage export, with a stream the FTS reader reads cleanly.</summary>

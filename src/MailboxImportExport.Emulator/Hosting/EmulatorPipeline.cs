@@ -1,3 +1,4 @@
+using System.Globalization;
 using MailboxImportExport.Emulator.Auth;
 using MailboxImportExport.Emulator.Graph;
 
@@ -22,28 +23,36 @@ internal sealed class EmulatorPipeline
 
     public async Task HandleAsync(HttpContext http)
     {
+        var started = DateTimeOffset.UtcNow;
         var requestId = Guid.NewGuid().ToString();
         http.Response.Headers["request-id"] = requestId;
         http.Response.Headers["client-request-id"] = GraphResponses.ClientRequestId(http, requestId);
+        // The service's clock, skewed as configured: what a client estimates the service's time from (§6.7).
+        http.Response.Headers.Date = _state.Clock.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         var (rawPath, _) = CollectionResponse.RawPathAndQuery(http);
         var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
         var path = "/" + string.Join("/", segments);
+        var info = new EmulatorRequestInfo(http.Request.Method, path) { Route = EmulatorRoutes.Classify(http.Request.Method, segments) };
+        var trace = new RequestTrace(info, started);
+        http.Features.Set(trace);
         try
         {
-            if (_state.Faults.TryTake(new EmulatorRequestInfo(http.Request.Method, path)) is { } fault) throw fault;
-            await RouteAsync(http, segments, requestId);
+            // Mailbox requests take their fault inside the mailbox gate, once authenticated and admitted; the rest here.
+            if (EmulatorRoutes.IsMailboxRoute(info.Route)) await RouteAsync(http, segments, requestId);
+            else await FaultRunner.RunAsync(_state, http, _state.Faults.TryTake(info), context => RouteAsync(context, segments, requestId));
         }
-        catch (GraphException e) when (!http.Response.HasStarted)
+        catch (GraphException e) when (!http.Response.HasStarted && !trace.Dropped)
         {
-            await GraphResponses.WriteErrorAsync(http, e, requestId);
+            await GraphResponses.WriteErrorAsync(http, e, requestId, _state.Clock.GetUtcNow());
         }
-        catch (AadException e) when (!http.Response.HasStarted)
+        catch (AadException e) when (!http.Response.HasStarted && !trace.Dropped)
         {
             await e.WriteAsync(http, requestId);
         }
-        catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+        catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted && !trace.Dropped)
         {
-            await GraphResponses.WriteErrorAsync(http, new GraphException(500, "generalException", $"The emulator failed: {e.GetType().Name}: {e.Message}"), requestId);
+            var failure = new GraphException(500, "generalException", $"The emulator failed: {e.GetType().Name}: {e.Message}");
+            await GraphResponses.WriteErrorAsync(http, failure, requestId, _state.Clock.GetUtcNow());
         }
         finally
         {
@@ -52,8 +61,18 @@ internal sealed class EmulatorPipeline
                 path,
                 RequestLog.Describe(http.Request.QueryString.Value ?? ""),
                 http.Request.Headers.ContainsKey("Authorization"),
-                http.Response.StatusCode,
-                DateTimeOffset.UtcNow));
+                trace.Dropped ? 0 : http.Response.StatusCode,
+                DateTimeOffset.UtcNow)
+            {
+                Started = started,
+                Route = info.Route,
+                AppId = trace.Lane?.AppId,
+                MailboxId = trace.Lane?.MailboxId,
+                Fault = trace.Fault?.Name,
+                Throttled = trace.Throttled,
+                Dropped = trace.Dropped,
+            });
+            if (trace.Dropped) http.Abort();
         }
     }
 
@@ -68,31 +87,32 @@ internal sealed class EmulatorPipeline
             var request = new GraphRequest(http, _state, version, segments);
             var mailbox = MailboxHandlers.Resolve(_state.Store, mailboxId, request.IsBeta);
             if (http.Request.Method != "POST") throw new GraphException(405, "Request_BadRequest", "The importUrl accepts POST only.");
-            return MailboxGate.RunAsync(_state, mailbox.Id, () => ImportHandlers.ImportItemAsync(request, mailbox));
+            var appId = ImportHandlers.Authenticate(request, mailbox);
+            return MailboxGate.RunAsync(_state, http, appId, mailbox.Id, context => ImportHandlers.ImportItemAsync(request.On(context), mailbox));
         }
         if (IdentityEndpoints.IsIdentityRoute(segments)) return _identity.HandleAsync(http, segments);
         if (ManagedIdentities.IsRoute(segments)) return _state.ManagedIdentities.HandleAsync(http, requestId);
         if (DeviceLoginPage.IsRoute(segments)) return _deviceLogin.HandleAsync(http);
         throw GraphException.SegmentNotFound(segments.Count == 0 ? "/" : segments[0]);
     }
+}
 
-    /// <summary>api/g{v1.0|beta}/Mailboxes('{mailboxId}')/importItem.</summary>
-    private static class ImportRoute
+/// <summary>api/g{v1.0|beta}/Mailboxes('{mailboxId}')/importItem.</summary>
+internal static class ImportRoute
+{
+    private const string Prefix = "Mailboxes('";
+
+    public static bool TryMatch(IReadOnlyList<string> segments, out string version, out string mailboxId)
     {
-        private const string Prefix = "Mailboxes('";
-
-        public static bool TryMatch(List<string> segments, out string version, out string mailboxId)
+        version = mailboxId = "";
+        if (segments.Count != 4 || segments[0] != "api" || segments[1] is not ("gv1.0" or "gbeta")
+            || !segments[3].Equals("importItem", StringComparison.OrdinalIgnoreCase)
+            || !segments[2].StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || !segments[2].EndsWith("')", StringComparison.Ordinal))
         {
-            version = mailboxId = "";
-            if (segments.Count != 4 || segments[0] != "api" || segments[1] is not ("gv1.0" or "gbeta")
-                || !segments[3].Equals("importItem", StringComparison.OrdinalIgnoreCase)
-                || !segments[2].StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || !segments[2].EndsWith("')", StringComparison.Ordinal))
-            {
-                return false;
-            }
-            version = segments[1].Substring(1);
-            mailboxId = segments[2].Substring(Prefix.Length, segments[2].Length - Prefix.Length - 2);
-            return true;
+            return false;
         }
+        version = segments[1].Substring(1);
+        mailboxId = segments[2].Substring(Prefix.Length, segments[2].Length - Prefix.Length - 2);
+        return true;
     }
 }

@@ -79,6 +79,8 @@ internal sealed class DemoMessages
     public string Phrase(int words) =>
         string.Join(" ", Enumerable.Range(0, words).Select(_ => Words[_random.Next(Words.Length)]));
 
+    private const ushort SearchKeyId = 0x300B;
+
     private FtsMessage Envelope(string messageClass, string subject, Person sender, DateTimeOffset created, DateTimeOffset modified)
     {
         var message = new FtsMessage();
@@ -96,9 +98,12 @@ internal sealed class DemoMessages
         p.Add(FtsProperty.Time(FtsPropertyId.MessageDeliveryTime, created.UtcDateTime));
         p.Add(FtsProperty.Int32(FtsPropertyId.MessageFlags, 1));
         p.Add(FtsProperty.String(FtsPropertyId.Body, Body()));
-        p.Add(FtsProperty.String(FtsPropertyId.InternetMessageId, $"<{_random.Next():x8}.{_random.Next():x8}@contoso.test>"));
+        var messageId = $"<{_random.Next():x8}.{_random.Next():x8}@contoso.test>";
+        p.Add(FtsProperty.String(FtsPropertyId.InternetMessageId, messageId));
         p.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));
         p.Add(FtsProperty.Time(FtsPropertyId.LastModificationTime, modified.UtcDateTime));
+        // PidTagSearchKey, which copies keep: derived from the message id, so the demo stays the same at every start.
+        p.Add(FtsProperty.Binary(SearchKeyId, System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId)).AsSpan(0, 16).ToArray()));
         p.Add(FtsProperty.String(FtsPropertyId.SenderSmtpAddress, sender.Address));
         p.Add(FtsProperty.String(FtsPropertyId.SentRepresentingSmtpAddress, sender.Address));
         // A string-named property on every item, like the categories/keywords Outlook writes.

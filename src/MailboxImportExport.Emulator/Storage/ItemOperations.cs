@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MailboxImportExport.Fts;
 
 namespace MailboxImportExport.Emulator.Storage;
@@ -12,32 +13,59 @@ internal sealed class ItemOperations
 
     private readonly MailboxStore _store;
     private readonly IdFactory _ids;
+    private readonly TimeProvider _clock;
 
-    public ItemOperations(MailboxStore store, IdFactory ids)
+    public ItemOperations(MailboxStore store, IdFactory ids, TimeProvider clock)
     {
         _store = store;
         _ids = ids;
+        _clock = clock;
     }
 
     /// <summary>Stores exactly <paramref name="data"/> as a new item; its type is the blob's message class unless given.</summary>
     public ItemRecord Create(FolderRecord folder, byte[] data, string? messageClass = null, DateTimeOffset? created = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = _clock.GetUtcNow();
         var item = new ItemRecord(_ids.NewItemId(), folder.MailboxId, folder.Id, _ids.NewChangeKey(),
             messageClass ?? MessageClassOf(data), data.Length, Truncate(created ?? now), Truncate(now));
         _store.AddItem(item, data);
         return item;
     }
 
+    /// <summary>
+    /// A create-mode import: a new item from the posted blob, its createdDateTime and search key as the store
+    /// semantics say (the blob is stored as posted unless the search key is regenerated).
+    /// </summary>
+    public ItemRecord Import(FolderRecord folder, byte[] data, ImportedCreatedDateTime createdDateTime, ImportedSearchKey searchKey)
+    {
+        var created = createdDateTime == ImportedCreatedDateTime.Source ? ItemBlobProperties.CreationTime(data) : null;
+        if (searchKey == ImportedSearchKey.Regenerated && ItemBlobProperties.SearchKey(data) is { } streamed)
+        {
+            data = ItemBlobProperties.WithSearchKey(data, RandomNumberGenerator.GetBytes(streamed.Length));
+        }
+        return Create(folder, data, created: created);
+    }
+
+    /// <summary>An update-mode import: the item's content replaced; with regenerated search keys it keeps its own.</summary>
+    public ItemRecord ImportOver(ItemRecord item, byte[] data, ImportedSearchKey searchKey)
+    {
+        if (searchKey == ImportedSearchKey.Regenerated
+            && _store.GetItemWithData(item.MailboxId, item.Id) is { } current && ItemBlobProperties.SearchKey(current.Data) is { } own)
+        {
+            data = ItemBlobProperties.WithSearchKey(data, own);
+        }
+        return Replace(item, data);
+    }
+
     /// <summary>Replaces the item's content: same id and createdDateTime, new changeKey.</summary>
-    public ItemRecord Replace(ItemRecord item, byte[] data)
+    private ItemRecord Replace(ItemRecord item, byte[] data)
     {
         var updated = item with
         {
             ChangeKey = _ids.NewChangeKey(),
             Type = MessageClassOf(data),
             Size = data.Length,
-            LastModified = Truncate(DateTimeOffset.UtcNow),
+            LastModified = Truncate(_clock.GetUtcNow()),
         };
         _store.UpdateItem(updated, data);
         return updated;
@@ -46,7 +74,7 @@ internal sealed class ItemOperations
     /// <summary>Marks the item modified without changing its content, as a property change in Outlook would.</summary>
     public ItemRecord Touch(ItemRecord item)
     {
-        var updated = item with { ChangeKey = _ids.NewChangeKey(), LastModified = Truncate(DateTimeOffset.UtcNow) };
+        var updated = item with { ChangeKey = _ids.NewChangeKey(), LastModified = Truncate(_clock.GetUtcNow()) };
         _store.UpdateItem(updated, null);
         return updated;
     }
@@ -60,7 +88,7 @@ internal sealed class ItemOperations
             _store.DeleteItem(item);
             return;
         }
-        _store.MoveItem(item, deletions.Id, _ids.NewChangeKey(), Truncate(DateTimeOffset.UtcNow));
+        _store.MoveItem(item, deletions.Id, _ids.NewChangeKey(), Truncate(_clock.GetUtcNow()));
     }
 
     private static string MessageClassOf(byte[] data) =>
