@@ -28,6 +28,9 @@
         'Export-ExMailboxItem'
         'New-ExImportSession'
         'Import-ExMailboxItem'
+        'Copy-ExMailbox'
+        'Get-ExCopyStatistics'
+        'Test-ExMailboxCopy'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
