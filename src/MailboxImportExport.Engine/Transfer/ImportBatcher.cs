@@ -137,7 +137,12 @@ public sealed class ImportBatcher : IDisposable
     /// <summary>Waits until every accepted item has its outcome queued.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
-        lock (_gate) _completing = true;
+        lock (_gate)
+        {
+            _completing = true;
+            // Whoever waits for an outcome must look again: none may come any more.
+            Signal();
+        }
         while (await WaitForChangeAsync(ct).ConfigureAwait(false))
         {
         }

@@ -59,6 +59,32 @@ public sealed class CopyFolderPlan
     public override string ToString() => $"{FolderPath} -> {TargetFolderPath}: copy {ToCopy}, update {ToUpdate}, skip {ToSkip}, delete {ToDelete}";
 }
 
+/// <summary>An item a copy could not export or import: reported as it happens, recorded in the journal.</summary>
+public sealed class CopyItemFailure
+{
+    internal CopyItemFailure(MailboxCopyRequest pair, string itemId, string? folderPath, string? subject, string code, Exception error)
+    {
+        SourceMailboxId = pair.SourceMailboxId;
+        TargetMailboxId = pair.TargetMailboxId;
+        ItemId = itemId;
+        FolderPath = folderPath;
+        Subject = subject;
+        Code = code;
+        Error = error;
+    }
+
+    public string SourceMailboxId { get; }
+    public string TargetMailboxId { get; }
+    public string ItemId { get; }
+    public string? FolderPath { get; }
+    public string? Subject { get; }
+    /// <summary>The service's error code, or what the engine checked.</summary>
+    public string Code { get; }
+    public Exception Error { get; }
+
+    public override string ToString() => $"Item {ItemId} ({FolderPath}) of {SourceMailboxId}";
+}
+
 /// <summary>A pair stopped because more items failed than its -BadItemLimit allows.</summary>
 public sealed class BadItemLimitExceededException : Exception
 {
@@ -140,7 +166,7 @@ public sealed class MailboxCopier
 
     /// <summary>Copies the pair, counting into <paramref name="counters"/> (the pair's, whose parent is the run's).</summary>
     /// <exception cref="BadItemLimitExceededException">More items failed than the pair's limit allows.</exception>
-    public async Task CopyAsync(MailboxCopyRequest request, TransferCounters counters, CancellationToken ct)
+    public async Task CopyAsync(MailboxCopyRequest request, TransferCounters counters, CancellationToken ct, Action<CopyItemFailure>? onFailure = null)
     {
         if (request.MirrorDeletion && (request.StartDate is not null || request.EndDate is not null))
             throw new ArgumentException("-MirrorDeletion needs the whole of each folder listed, so it cannot go with a date range: an item outside the range is not deleted at the source.");
@@ -194,7 +220,9 @@ public sealed class MailboxCopier
                         await importer.AddAsync(outcome.Item!, stop.Token).ConfigureAwait(false);
                         continue;
                     }
-                    EngineLog.Warning($"Item {outcome.Request.ItemId} ({outcome.Request.FolderPath}) of {request.SourceMailboxId} was not exported: {outcome.ErrorMessage} ({outcome.ErrorCode}).");
+                    var code = outcome.ErrorCode ?? "ExportFailed";
+                    onFailure?.Invoke(new CopyItemFailure(request, outcome.Request.ItemId, outcome.Request.FolderPath, null, code,
+                        outcome.Exception ?? new InvalidOperationException($"Item {outcome.Request.ItemId} ({outcome.Request.FolderPath}) of {request.SourceMailboxId} was not exported: {outcome.ErrorMessage} ({code}).")));
                     ImportBatcher.RecordFailure(_journal, request.TargetMailboxId, outcome.Request, outcome.ErrorCode ?? "ExportFailed", outcome.ErrorMessage ?? "");
                     counters.Record(TransferItemResult.Failed, request.SourceMailboxId, outcome.Request.FolderPath, 0);
                     CheckLimit();
@@ -210,7 +238,8 @@ public sealed class MailboxCopier
                 while (importer.TryTake(out var outcome))
                 {
                     if (outcome.Result != TransferItemResult.Failed) continue;
-                    EngineLog.Warning($"Item {outcome.Item.ItemId} ({outcome.Item.SourceFolderPath}) of {request.SourceMailboxId} was not copied: {outcome.Error?.Message}");
+                    onFailure?.Invoke(new CopyItemFailure(request, outcome.Item.ItemId, outcome.Item.SourceFolderPath, outcome.Item.Subject,
+                        outcome.ErrorId ?? "ImportFailed", outcome.Error ?? new InvalidOperationException("The item was not copied.")));
                     CheckLimit();
                 }
             }
@@ -232,26 +261,28 @@ public sealed class MailboxCopier
     {
         var all = new List<ExMailboxFolder>();
         await foreach (var folder in _folders.ListAsync(request.SourceMailboxId, null, recurse: true, ct).ConfigureAwait(false)) all.Add(folder);
-        if (request.IncludeRecoverableItems)
+        var selection = new FolderSelection(request.IncludeFolders, request.ExcludeFolders);
+        var selected = selection.Select(all, out var unmatched).ToList();
+        foreach (var pattern in unmatched) EngineLog.Warning($"The folder pattern '{pattern}' matches no folder of {request.SourceMailboxId}.");
+        if (!request.IncludeRecoverableItems) return selected;
+        // Asked for by their own switch: the include list is about the folder tree; an exclude still applies.
+        var recoverable = new List<ExMailboxFolder>();
+        foreach (var name in RecoverableItemsFolders)
         {
-            foreach (var name in RecoverableItemsFolders)
+            try
             {
-                try
-                {
-                    var folder = await _folders.GetAsync(request.SourceMailboxId, name, ct).ConfigureAwait(false);
-                    folder.Path = FolderPath.Child("/Recoverable Items", folder.DisplayName);
-                    folder.WellKnownName ??= name;
-                    all.Add(folder);
-                }
-                catch (GraphException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
-                {
-                    EngineLog.Verbose($"{request.SourceMailboxId} has no {name} folder; nothing to copy from it.");
-                }
+                var folder = await _folders.GetAsync(request.SourceMailboxId, name, ct).ConfigureAwait(false);
+                folder.Path = FolderPath.Child("/Recoverable Items", folder.DisplayName);
+                folder.WellKnownName ??= name;
+                recoverable.Add(folder);
+            }
+            catch (GraphException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            {
+                EngineLog.Verbose($"{request.SourceMailboxId} has no {name} folder; nothing to copy from it.");
             }
         }
-        var selected = new FolderSelection(request.IncludeFolders, request.ExcludeFolders).Select(all, out var unmatched);
-        foreach (var pattern in unmatched) EngineLog.Warning($"The folder pattern '{pattern}' matches no folder of {request.SourceMailboxId}.");
-        return selected.ToList();
+        selected.AddRange(new FolderSelection(exclude: request.ExcludeFolders).Select(recoverable, out _));
+        return selected;
     }
 
     /// <summary>Well-known folders go to their counterparts: at the top of the target, or always for Recoverable Items.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Journal;
@@ -51,6 +52,7 @@ public sealed class MailboxCopyRun
     private readonly int _throttleLimit;
     private readonly MailboxCopyOptions? _options;
     private readonly List<MailboxCopyPair> _pairs = new();
+    private readonly ConcurrentQueue<CopyItemFailure> _failures = new();
 
     public MailboxCopyRun(GraphClient graph, ITransferJournal journal, TransferCounters counters, int throttleLimit, MailboxCopyOptions? options = null)
     {
@@ -91,13 +93,21 @@ public sealed class MailboxCopyRun
         })).ConfigureAwait(false);
     }
 
-    private static async Task RunPairAsync(MailboxCopier copier, MailboxCopyPair pair, CancellationToken ct)
+    /// <summary>Takes the next item failure of any pair, for the caller to report on its own thread.</summary>
+    public bool TryTakeFailure(out CopyItemFailure failure)
+    {
+        var taken = _failures.TryDequeue(out var next);
+        failure = next!;
+        return taken;
+    }
+
+    private async Task RunPairAsync(MailboxCopier copier, MailboxCopyPair pair, CancellationToken ct)
     {
         pair.Started = DateTimeOffset.UtcNow;
         pair.Status = "Running";
         try
         {
-            await copier.CopyAsync(pair.Request, pair.Counters, ct).ConfigureAwait(false);
+            await copier.CopyAsync(pair.Request, pair.Counters, ct, _failures.Enqueue).ConfigureAwait(false);
             pair.Status = pair.Counters.Failed > 0 ? "CompletedWithErrors" : "Completed";
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

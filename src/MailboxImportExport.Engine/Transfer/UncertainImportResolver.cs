@@ -162,10 +162,20 @@ internal sealed class UncertainImportResolver
         {
             lock (_gate)
             {
-                var resolving = folder.Resolving;
-                folder.Resolving = null;
-                folder.Drained = null;
-                resolving?.TrySetResult(true);
+                if (folder.Waiting.Count > 0 && !ct.IsCancellationRequested)
+                {
+                    // More came while this round matched: another round for them, the folder still closed to new posts.
+                    folder.Drained = TaskCancellation.NewSignal();
+                    if (folder.Sending == 0) folder.Drained.TrySetResult(true);
+                    _ = Task.Run(() => ResolveFolderAsync(folder, ct));
+                }
+                else
+                {
+                    var resolving = folder.Resolving;
+                    folder.Resolving = null;
+                    folder.Drained = null;
+                    resolving?.TrySetResult(true);
+                }
             }
         }
     }

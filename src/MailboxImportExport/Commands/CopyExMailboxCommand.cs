@@ -142,6 +142,7 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
         _run = new MailboxCopyRun(connection.Client, _journalRun.Journal, _journalRun.Counters, ThrottleLimit, options);
         Verbose($"Copying {approved.Count} mailbox pair(s), {Math.Min(ThrottleLimit, approved.Count)} at a time, with the journal '{_journalRun.Path}'.");
         Await(ct => _run.RunAsync(approved, ct));
+        WriteFailures();
         CloseProgress();
 
         foreach (var pair in _run.Pairs.Where(p => p.Error is not null))
@@ -190,9 +191,25 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
             : GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
+    /// <summary>One non-terminating error per item that could not be copied (it is retried on the next run).</summary>
+    private void WriteFailures()
+    {
+        while (_run!.TryTakeFailure(out var failure))
+        {
+            var record = ErrorFor(failure.Error, failure.Code, failure.ToString());
+            record.ErrorDetails = new ErrorDetails($"{failure} ('{failure.Subject}') was not copied to {failure.TargetMailboxId}: {failure.Error.Message}")
+            {
+                RecommendedAction = "The journal records it as failed: the next run of the copy tries it again.",
+            };
+            WriteError(record);
+        }
+    }
+
     protected override void OnWaiting()
     {
-        if (_run is null || _journalRun is null || DateTime.UtcNow - _lastProgress < TimeSpan.FromMilliseconds(250)) return;
+        if (_run is null || _journalRun is null) return;
+        WriteFailures();
+        if (DateTime.UtcNow - _lastProgress < TimeSpan.FromMilliseconds(250)) return;
         _lastProgress = DateTime.UtcNow;
         WriteProgress(TransferProgress.Record(_journalRun.Counters, 1, "Copying mailboxes", $"{_run.Pairs.Count(p => p.Status == "Running")} pair(s) running"));
         var pairs = _run.Pairs;
