@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Models;
 
@@ -39,9 +38,8 @@ public sealed class ExportBatcher : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly object _gate = new();
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<ExportOutcome> _outcomes = new();
+    private readonly OutcomeQueue<ExportOutcome> _outcomes = new();
     private readonly TaskCompletionSource<bool> _allDone = TaskCancellation.NewSignal();
-    private TaskCompletionSource<bool> _changed = TaskCancellation.NewSignal();
     private bool _completing, _disposed;
 
     public ExportBatcher(ExportService service, ExportBatcherOptions? options = null, CancellationToken cancellationToken = default)
@@ -93,33 +91,13 @@ public sealed class ExportBatcher : IDisposable
     }
 
     /// <summary>Takes the next finished outcome, if any. The taker owns the item's data.</summary>
-    public bool TryTake(out ExportOutcome outcome)
-    {
-        var taken = _outcomes.TryDequeue(out var next);
-        outcome = next!;
-        return taken;
-    }
+    public bool TryTake(out ExportOutcome outcome) => _outcomes.TryTake(out outcome);
 
     /// <summary>
     /// Waits until an outcome can be taken (true) or, after <see cref="CompleteAsync"/>, until none will come any
-    /// more (false). Throws OperationCanceledException when cancelled.
+    /// more (false). Throws OperationCanceledException when cancelled, even once its last call has wound down.
     /// </summary>
-    public async Task<bool> WaitForOutcomeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                // A stopped run is cancelled, not finished, even once its last call has wound down.
-                _stop.Token.ThrowIfCancellationRequested();
-                if (!_outcomes.IsEmpty) return true;
-                if (_allDone.Task.IsCompleted) return false;
-                changed = _changed.Task;
-            }
-            await TaskCancellation.WaitAsync(changed, ct, _stop.Token).ConfigureAwait(false);
-        }
-    }
+    public Task<bool> WaitForOutcomeAsync(CancellationToken ct) => _outcomes.WaitAsync(ct, _stop.Token);
 
     /// <summary>Cancels calls still running and deletes the data of every outcome nobody took.</summary>
     public void Dispose()
@@ -209,8 +187,7 @@ public sealed class ExportBatcher : IDisposable
                 outcome.Item?.Data.Dispose();
                 return;
             }
-            _outcomes.Enqueue(outcome);
-            Signal();
+            _outcomes.Add(outcome);
         }
     }
 
@@ -220,16 +197,8 @@ public sealed class ExportBatcher : IDisposable
         {
             foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
             _allDone.TrySetResult(true);
+            _outcomes.Finish();
         }
-        Signal();
-    }
-
-    /// <summary>Wakes whoever waits in <see cref="WaitForOutcomeAsync"/>; they look again under the lock.</summary>
-    private void Signal()
-    {
-        var changed = _changed;
-        _changed = TaskCancellation.NewSignal();
-        changed.TrySetResult(true);
     }
 
     private void OnStopped()
@@ -237,8 +206,8 @@ public sealed class ExportBatcher : IDisposable
         lock (_gate)
         {
             foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
-            while (_outcomes.TryDequeue(out var outcome)) outcome.Item?.Data.Dispose();
-            Signal();
+            foreach (var outcome in _outcomes.TakeAll()) outcome.Item?.Data.Dispose();
+            _outcomes.Wake();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
@@ -94,9 +93,9 @@ public sealed class ImportBatcher : IDisposable
     private readonly UncertainImportResolver _resolver;
     private readonly CancellationTokenSource _stop;
     private readonly SemaphoreSlim _capacity;
-    private readonly ConcurrentQueue<ImportOutcome> _outcomes = new();
+    private readonly OutcomeQueue<ImportOutcome> _outcomes = new();
     private readonly object _gate = new();
-    private TaskCompletionSource<bool> _changed = TaskCancellation.NewSignal();
+    private readonly TaskCompletionSource<bool> _finished = TaskCancellation.NewSignal();
     private int _running;
     private bool _completing, _disposed;
 
@@ -140,51 +139,23 @@ public sealed class ImportBatcher : IDisposable
         lock (_gate)
         {
             _completing = true;
-            // Whoever waits for an outcome must look again: none may come any more.
-            Signal();
+            FinishIfDone();
         }
-        while (await WaitForChangeAsync(ct).ConfigureAwait(false))
-        {
-        }
+        await TaskCancellation.WaitAsync(_finished.Task, ct, _stop.Token).ConfigureAwait(false);
     }
 
     /// <summary>Takes the next outcome, if any.</summary>
-    public bool TryTake(out ImportOutcome outcome)
-    {
-        var taken = _outcomes.TryDequeue(out var next);
-        outcome = next!;
-        return taken;
-    }
+    public bool TryTake(out ImportOutcome outcome) => _outcomes.TryTake(out outcome);
 
     /// <summary>True when an outcome can be taken; false once completing and nothing more will come.</summary>
-    public async Task<bool> WaitForOutcomeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                _stop.Token.ThrowIfCancellationRequested();
-                if (!_outcomes.IsEmpty) return true;
-                if (_completing && _running == 0) return false;
-                changed = _changed.Task;
-            }
-            await TaskCancellation.WaitAsync(changed, ct, _stop.Token).ConfigureAwait(false);
-        }
-    }
+    public Task<bool> WaitForOutcomeAsync(CancellationToken ct) => _outcomes.WaitAsync(ct, _stop.Token);
 
-    /// <summary>Waits for the next change; false once all accepted items have finished.</summary>
-    private async Task<bool> WaitForChangeAsync(CancellationToken ct)
+    /// <summary>Once completing and the last item has finished, no outcome will come any more.</summary>
+    private void FinishIfDone()
     {
-        Task changed;
-        lock (_gate)
-        {
-            _stop.Token.ThrowIfCancellationRequested();
-            if (_running == 0) return false;
-            changed = _changed.Task;
-        }
-        await TaskCancellation.WaitAsync(changed, ct, _stop.Token).ConfigureAwait(false);
-        return true;
+        if (!_completing || _running != 0) return;
+        _finished.TrySetResult(true);
+        _outcomes.Finish();
     }
 
     public void Dispose()
@@ -195,6 +166,7 @@ public sealed class ImportBatcher : IDisposable
             _disposed = true;
         }
         _stop.Cancel();
+        _outcomes.Wake();
     }
 
     private async Task RunAsync(ExExportedItem item)
@@ -216,9 +188,9 @@ public sealed class ImportBatcher : IDisposable
         {
             lock (_gate)
             {
-                if (outcome is not null) _outcomes.Enqueue(outcome);
+                if (outcome is not null) _outcomes.Add(outcome);
                 _running--;
-                Signal();
+                FinishIfDone();
             }
             _capacity.Release();
         }
@@ -468,12 +440,5 @@ public sealed class ImportBatcher : IDisposable
         row.ErrorCode = code;
         row.ErrorMessage = message;
         journal.Save(row);
-    }
-
-    private void Signal()
-    {
-        var changed = _changed;
-        _changed = TaskCancellation.NewSignal();
-        changed.TrySetResult(true);
     }
 }
