@@ -57,6 +57,39 @@ public class FaultMixTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void A_commit_that_lands_late_is_found_after_the_settle_delay_and_an_update_of_unknown_outcome_is_not_repeated()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-faults-");
+        var journal = Path.Combine(directory.Path, "late.journal");
+        var alice = Control.GetMailboxId("alice@contoso.test");
+        var folder = Text(Assert.Single(session.Run("New-ExMailboxFolder -MailboxId $args[0] -Path /LateSource", alice).Output), "Id");
+        var items = Control.AddItems(alice, folder, 8, "Late");
+        const string copy = "Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /LateSource -TargetRootPath /LateCopy -JournalPath $args[0] -SettleDelay 0:0:1.5";
+        Control.ResetStatistics();
+        // 504 now, committed 0.3 s later: a re-send before the commit landed would make a second copy.
+        Control.InjectNext(3, EmulatorRoutes.Import, EmulatorFault.LateCommit(TimeSpan.FromMilliseconds(300)));
+
+        var first = session.Run(copy, journal);
+
+        Assert.Empty(first.Errors);
+        var summary = first.Output.Select(o => o.BaseObject).OfType<ExTransferSummary>().Single();
+        Assert.Equal((8, 3), (summary.Copied, summary.Resolved));
+        Assert.Equal(8, Control.Statistics.TotalImportsCreated);
+
+        // An update whose answer is lost after it committed: the copy's changeKey moved, so it is not sent again.
+        Control.TouchItem(items[0]);
+        Control.InjectNext(1, EmulatorRoutes.Import, EmulatorFault.StatusAfterCommit(503));
+        var second = session.Run(copy, journal);
+
+        Assert.Empty(second.Errors);
+        var update = second.Output.Select(o => o.BaseObject).OfType<ExTransferSummary>().Single();
+        Assert.Equal((0, 1, 7, 1), (update.Copied, update.Updated, update.Skipped, update.Resolved));
+        Assert.Equal(1, Control.Statistics.ImportsUpdated.Values.Sum());
+        Assert.Equal(8, Control.Statistics.TotalImportsCreated);
+    }
+
+    [Fact]
     public void Two_runspaces_with_two_commands_each_never_have_more_than_four_requests_in_flight_for_one_mailbox()
     {
         using var first = _emulator.Connect();

@@ -204,6 +204,22 @@ public class TransferTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void An_in_place_restore_of_ten_items_three_of_them_changed_since_export_succeeds_without_TargetChangeKey()
+    {
+        using var session = _emulator.Connect();
+        var (mailbox, folder) = PlantedFolder(session, "Restore", 10);
+        var saved = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem", mailbox, folder).Output.Select(o => o.BaseObject).ToArray();
+        foreach (var item in saved.Cast<ExExportedItem>().Take(3)) _emulator.Server.Control.TouchItem(item.ItemId);
+
+        var restore = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update -Force", saved, mailbox, folder);
+
+        Assert.Empty(restore.Errors);
+        Assert.Equal(10, restore.Output.Count);
+        Assert.All(restore.Output, o => Assert.Equal(ImportMode.Update, ((ExImportResult)o.BaseObject).Mode));
+        Assert.Equal(saved.Cast<ExExportedItem>().Select(i => i.ItemId).OrderBy(x => x), restore.Output.Select(o => ((ExImportResult)o.BaseObject).ItemId).OrderBy(x => x));
+    }
+
+    [Fact]
     public void WhatIf_imports_nothing()
     {
         using var session = _emulator.Connect();
