@@ -31,6 +31,9 @@
         'New-ExImportSession'
         'Import-ExMailboxItem'
         'Import-ExMailMessage'
+        'Copy-ExMailbox'
+        'Get-ExCopyStatistics'
+        'Test-ExMailboxCopy'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -414,6 +414,10 @@ public sealed class EmulatorControl
     /// <summary>A folder id by display-name path from the top of the information store, e.g. "/Inbox/Projects" ("/" is msgfolderroot).</summary>
     public string GetFolderId(string mailboxId, string path) => FolderByPath(mailboxId, path).Id;
 
+    /// <summary>The id of a mailbox's well-known folder (inbox, recoverableitemsdeletions …).</summary>
+    public string GetWellKnownFolderId(string mailboxId, string wellKnownName) =>
+        _state.Store.GetWellKnownFolder(mailboxId, wellKnownName)?.Id ?? throw new KeyNotFoundException($"No folder '{wellKnownName}' in mailbox '{mailboxId}'.");
+
     /// <summary>
     /// Adds an item holding exactly <paramref name="ftsData"/> and returns its id. <paramref name="folder"/> is a path
     /// ("/Inbox/Projects"), a well-known name or a folder id. The type defaults to the blob's message class.

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
 
@@ -17,6 +18,7 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly QueuedLogSink _log = new();
+    private ThrottleMeter? _meter;
 
     protected CancellationToken StopToken => _stop.Token;
 
@@ -28,11 +30,27 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>PowerShell disposes a cmdlet when its pipeline ends, however it ends: release per-run resources here.</summary>
+    /// <summary>
+    /// PowerShell disposes a cmdlet when its pipeline ends, however it ends: work still in flight is cancelled, and
+    /// per-run resources are released here.
+    /// </summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing) _stop.Dispose();
+        if (!disposing) return;
+        _stop.Cancel();
+        _stop.Dispose();
     }
+
+    /// <summary>Counts the time the engine calls of this command spend throttled into <paramref name="meter"/>.</summary>
+    protected void UseMeter(ThrottleMeter meter) => _meter = meter;
+
+    /// <summary>Called on the pipeline thread a few times a second while an engine call runs (progress refresh).</summary>
+    protected virtual void OnWaiting()
+    {
+    }
+
+    /// <summary>The ambient context engine calls run in: this command's log sink and throttle meter.</summary>
+    private IDisposable Ambient() => new AmbientScope(EngineLog.Use(_log), _meter is null ? null : ThrottleMeter.Use(_meter));
 
     /// <summary>The connection of this runspace; a terminating error tells the user how to connect when there is none.</summary>
     protected ExConnection RequireConnection()
@@ -69,6 +87,34 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a copy job's journal for this command (joining the run another command of the pipeline has on it); a
+    /// journal another process is running, or one that cannot be opened, stops the command with an error saying so.
+    /// </summary>
+    protected JournalRun JoinJournal(string path, string command)
+    {
+        var full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+        try
+        {
+            return JournalRun.Join(full, command);
+        }
+        catch (JournalBusyException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "JournalBusy", ErrorCategory.ResourceBusy, full)
+            {
+                ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Wait for the other run to end; Get-ExCopyStatistics -JournalPath shows how far it is." },
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or System.Data.Common.DbException)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "JournalUnavailable", ErrorCategory.OpenError, full)
+            {
+                ErrorDetails = new ErrorDetails($"The journal '{full}' cannot be opened: {e.Message}") { RecommendedAction = "Give a journal path in a folder you can write to." },
+            });
+        }
+        return null!; // unreachable: ThrowTerminatingError always throws
+    }
+
     /// <summary>Stops the command because two parameters cannot go together; the message says which and why.</summary>
     protected void ThrowInvalidCombination(string errorId, string message) =>
         ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, null));
@@ -77,22 +123,10 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
     protected T Await<T>(Func<CancellationToken, Task<T>> operation)
     {
         Task<T> task;
-        using (EngineLog.Use(_log))
+        using (Ambient())
         {
             task = operation(_stop.Token);
             Pump(task);
-        }
-        return Result(task);
-    }
-
-    /// <summary>Runs one engine call to completion, calling <paramref name="whileWaiting"/> on the pipeline thread a few times a second (to show progress).</summary>
-    protected T Await<T>(Func<CancellationToken, Task<T>> operation, Action whileWaiting)
-    {
-        Task<T> task;
-        using (EngineLog.Use(_log))
-        {
-            task = operation(_stop.Token);
-            Pump(task, whileWaiting);
         }
         return Result(task);
     }
@@ -106,7 +140,7 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
     /// <summary>Starts an engine call without waiting for it; its diagnostics still reach this cmdlet.</summary>
     protected Task<T> Start<T>(Func<CancellationToken, Task<T>> operation)
     {
-        using (EngineLog.Use(_log)) return operation(_stop.Token);
+        using (Ambient()) return operation(_stop.Token);
     }
 
     /// <summary>Waits (writing diagnostics meanwhile) until one of the tasks has finished.</summary>
@@ -126,13 +160,13 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
     protected IEnumerable<T> Stream<T>(Func<CancellationToken, IAsyncEnumerable<T>> source)
     {
         IAsyncEnumerator<T> enumerator;
-        using (EngineLog.Use(_log)) enumerator = source(_stop.Token).GetAsyncEnumerator(_stop.Token);
+        using (Ambient()) enumerator = source(_stop.Token).GetAsyncEnumerator(_stop.Token);
         try
         {
             while (true)
             {
                 Task<bool> moved;
-                using (EngineLog.Use(_log))
+                using (Ambient())
                 {
                     moved = enumerator.MoveNextAsync().AsTask();
                     Pump(moved);
@@ -148,17 +182,16 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    private void Pump(Task task, Action? whileWaiting = null)
+    private void Pump(Task task)
     {
         var handle = ((IAsyncResult)task).AsyncWaitHandle;
         while (!task.IsCompleted)
         {
             handle.WaitOne(100);
             DrainLog();
-            whileWaiting?.Invoke();
+            if (!task.IsCompleted) OnWaiting();
         }
         DrainLog();
-        whileWaiting?.Invoke();
     }
 
     private T Result<T>(Task<T> task)
@@ -224,6 +257,24 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         ArgumentException => ErrorCategory.InvalidArgument,
         _ => ErrorCategory.NotSpecified,
     };
+
+    private sealed class AmbientScope : IDisposable
+    {
+        private readonly IDisposable _log;
+        private readonly IDisposable? _meter;
+
+        public AmbientScope(IDisposable log, IDisposable? meter)
+        {
+            _log = log;
+            _meter = meter;
+        }
+
+        public void Dispose()
+        {
+            _meter?.Dispose();
+            _log.Dispose();
+        }
+    }
 
     private sealed class QueuedLogSink : IEngineLogSink
     {

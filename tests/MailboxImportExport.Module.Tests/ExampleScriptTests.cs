@@ -44,4 +44,21 @@ public class ExampleScriptTests : IClassFixture<EmulatorFixture>
         Assert.Contains("Copied 120 items from alice's Inbox into bob's mailbox:", result.HostText);
         Assert.Matches(@"IPF\.Note\s+120\s+0\s+/Imported/alice/Inbox", result.HostText);
     }
+
+    [Fact]
+    public void The_copy_job_example_runs_again_and_skips_everything()
+    {
+        int Calls(string path) => _emulator.Server.Control.Requests.Count(r => r.Path.EndsWith(path));
+        var (exportsBefore, importsBefore) = (Calls("/exportItems"), Calls("/importItem"));
+        var result = RunExample("04-copy-job.ps1");
+
+        Assert.Empty(result.Errors);
+        var copied = int.Parse(System.Text.RegularExpressions.Regex.Match(result.HostText, @"First run: (\d+) copied, 0 skipped, 0 failed\.").Groups[1].Value);
+        Assert.Equal(120, copied);
+        Assert.Contains("Second run: 0 copied, 0 updated, 120 skipped, 0 failed.", result.HostText);
+        Assert.Matches(@"Status\s*:\s*Completed", result.HostText);
+        // Both runs together: the first run's 6 export calls (120 items, 20 a call) and 120 imports; the second made none.
+        Assert.Equal(6, Calls("/exportItems") - exportsBefore);
+        Assert.Equal(120, Calls("/importItem") - importsBefore);
+    }
 }

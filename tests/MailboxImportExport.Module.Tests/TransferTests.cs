@@ -120,10 +120,11 @@ public class TransferTests : IClassFixture<EmulatorFixture>
 
         var export = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem -Path $args[2]", mailbox, folder, directory);
         Assert.Empty(export.Errors);
-        Assert.Empty(export.Output);
+        Assert.Equal(7, ((ExTransferSummary)Assert.Single(export.Output).BaseObject).Copied);
         Assert.Equal(7, Directory.GetFiles(directory, "*.fts").Length);
         var again = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem -Path $args[2] -Verbose", mailbox, folder, directory);
         Assert.Equal(7, again.Verbose.Count(v => v.StartsWith("Skipped")));
+        Assert.Equal(7, ((ExTransferSummary)Assert.Single(again.Output).BaseObject).Skipped);
 
         var script = Path.Combine(directory, "import.ps1");
         File.WriteAllText(script, $$"""
@@ -148,16 +149,24 @@ public class TransferTests : IClassFixture<EmulatorFixture>
     {
         using var session = _emulator.Connect();
         var (mailbox, folder) = PlantedFolder(session, "Renewal", 30);
-        Action expireSessions = _emulator.Server.Control.ExpireImportSessions;
+        var importsBefore = _emulator.Server.Control.Requests.Count(r => r.Path.EndsWith("/importItem") && r.StatusCode == 200);
+        // Imports run in the background: the sessions expire once the items before have landed (a condition, not a delay).
+        Action<int> expireAfter = landed =>
+        {
+            if (!SpinWait.SpinUntil(() => _emulator.Server.Control.Requests.Count(r => r.Path.EndsWith("/importItem") && r.StatusCode == 200) - importsBefore >= landed,
+                    TimeSpan.FromSeconds(60)))
+                throw new TimeoutException($"{landed} imports did not land.");
+            _emulator.Server.Control.ExpireImportSessions();
+        };
 
         var result = session.Run("""
-            $expire = $args[2]
+            $expireAfter = $args[2]
             $n = 0
             $target = Get-ExMailbox bob@contoso.test | New-ExMailboxFolder -Path /Renewed
             Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem |
-                ForEach-Object { $n++; if ($n -eq 10 -or $n -eq 20) { $expire.Invoke() }; $_ } |
+                ForEach-Object { $n++; if ($n -eq 10 -or $n -eq 20) { $expireAfter.Invoke($n - 1) }; $_ } |
                 Import-ExMailboxItem -TargetMailboxId $args[0] -TargetFolder $target
-            """, mailbox, folder, expireSessions);
+            """, mailbox, folder, expireAfter);
 
         Assert.Empty(result.Errors);
         Assert.Equal(30, result.Output.Count);
@@ -174,19 +183,40 @@ public class TransferTests : IClassFixture<EmulatorFixture>
         var (mailbox, folder) = PlantedFolder(session, "Updates", 1);
 
         var item = (ExExportedItem)Assert.Single(session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem", mailbox, folder).Output).BaseObject;
-        var updated = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update", item, mailbox, folder);
+        // An overwrite is confirmed unless the script says -Force (or -Confirm:$false).
+        var unconfirmed = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update", item, mailbox, folder);
+        Assert.Empty(unconfirmed.Output);
+        Assert.Contains("not interactive", Assert.Single(unconfirmed.Errors).ToString());
+        var updated = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update -Force", item, mailbox, folder);
         Assert.Empty(updated.Errors);
         var result = (ExImportResult)Assert.Single(updated.Output).BaseObject;
         Assert.Equal(item.ItemId, result.ItemId);
         Assert.NotEqual(item.ChangeKey, result.ChangeKey);
 
-        var stale = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update", item, mailbox, folder);
+        // The stale ChangeKey given explicitly is a real conflict: an error for that item.
+        var stale = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update -TargetChangeKey $args[0].ChangeKey -Force", item, mailbox, folder);
         Assert.Single(stale.Errors);
 
         var wrong = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -TargetItemId x", item, mailbox, folder);
         Assert.StartsWith("CreateWithItemId,", Assert.Single(wrong.Errors).FullyQualifiedErrorId);
         var noFolder = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1]", item, mailbox);
         Assert.StartsWith("TargetFolderRequired,", Assert.Single(noFolder.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void An_in_place_restore_of_ten_items_three_of_them_changed_since_export_succeeds_without_TargetChangeKey()
+    {
+        using var session = _emulator.Connect();
+        var (mailbox, folder) = PlantedFolder(session, "Restore", 10);
+        var saved = session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem", mailbox, folder).Output.Select(o => o.BaseObject).ToArray();
+        foreach (var item in saved.Cast<ExExportedItem>().Take(3)) _emulator.Server.Control.TouchItem(item.ItemId);
+
+        var restore = session.Run("$args[0] | Import-ExMailboxItem -TargetMailboxId $args[1] -TargetFolderId $args[2] -Mode Update -Force", saved, mailbox, folder);
+
+        Assert.Empty(restore.Errors);
+        Assert.Equal(10, restore.Output.Count);
+        Assert.All(restore.Output, o => Assert.Equal(ImportMode.Update, ((ExImportResult)o.BaseObject).Mode));
+        Assert.Equal(saved.Cast<ExExportedItem>().Select(i => i.ItemId).OrderBy(x => x), restore.Output.Select(o => ((ExImportResult)o.BaseObject).ItemId).OrderBy(x => x));
     }
 
     [Fact]
@@ -239,9 +269,11 @@ public class TransferTests : IClassFixture<EmulatorFixture>
             Import-ExMailboxItem -Path $args[4] -Session $s -TargetFolderId 'no-such-folder'
             """, mailbox, folder, state, sessionObject, directory, (Func<int>)(() => { _emulator.Server.Control.ExpireImportSessions(); return 0; }));
 
-        // The first import went through (after the explicit session was renewed); the second failed on the bad folder id.
-        Assert.Equal(3, run.Errors.Count);
-        Assert.All(run.Errors, e => Assert.StartsWith("ErrorInvalidIdMalformed,", e.FullyQualifiedErrorId));
+        // The first import went through (after the explicit session was renewed); the second stopped before sending
+        // anything, naming the folder that does not exist and the parameter that gave it.
+        var badFolder = Assert.Single(run.Errors);
+        Assert.StartsWith("TargetFolderNotFound,", badFolder.FullyQualifiedErrorId);
+        Assert.Contains("'no-such-folder' given with -TargetFolderId", badFolder.ToString());
         Assert.Contains("IMPORTED=3", run.HostText);
         Assert.DoesNotContain(token, run.AllText);
         Assert.DoesNotContain("authtoken=", run.AllText.Replace("authtoken=<redacted>", ""), StringComparison.OrdinalIgnoreCase);

@@ -192,10 +192,10 @@ public sealed class AttachmentService
                     $"Every byte of '{file.Name}' was sent but the service did not confirm the attachment; check the {file.ItemKind.ToString().ToLowerInvariant()}'s attachments before sending it again.");
             var count = (int)Math.Min(buffer.Length, file.Size - offset);
             var chunk = ReadExactly(stream, offset, count, file, buffer);
-            HttpResponseMessage response;
+            RangeAnswer answer;
             try
             {
-                response = await _graph.SendToUploadUrlAsync(HttpMethod.Put, session.UploadUrl, () => RangeContent(chunk, count, offset, file.Size), ct).ConfigureAwait(false);
+                answer = await _graph.SendToUploadUrlAsync(HttpMethod.Put, session.UploadUrl, () => RangeContent(chunk, count, offset, file.Size), ReadRangeAnswerAsync, ct).ConfigureAwait(false);
             }
             catch (GraphException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
             {
@@ -209,32 +209,35 @@ public sealed class AttachmentService
                 session.NextExpectedOffset = await StatusAsync(session, ct).ConfigureAwait(false) ?? offset;
                 continue;
             }
-            using (response)
+            if (answer.Location is { } location)
             {
-                if (response.StatusCode == HttpStatusCode.Created)
-                {
-                    progress?.Report(new UploadProgress(file.Size, file.Size, Rate(file.Size - startedAt, clock)));
-                    var location = response.Headers.Location?.ToString() ?? "";
-                    var id = AttachmentIdInLocation.Match(location) is { Success: true } match ? match.Groups["id"].Value : "";
-                    if (id.Length == 0) EngineLog.Warning($"The service added '{file.Name}' but did not say its attachment id (Location: '{Redactor.Redact(location)}').");
-                    return Result(file, id, chunked: true);
-                }
-                var status = await GraphClient.ReadJsonAsync<SessionDto>(response).ConfigureAwait(false);
-                session.NextExpectedOffset = NextOffset(status.NextExpectedRanges) ?? offset + count;
+                progress?.Report(new UploadProgress(file.Size, file.Size, Rate(file.Size - startedAt, clock)));
+                var id = AttachmentIdInLocation.Match(location) is { Success: true } match ? match.Groups["id"].Value : "";
+                if (id.Length == 0) EngineLog.Warning($"The service added '{file.Name}' but did not say its attachment id (Location: '{Redactor.Redact(location)}').");
+                return Result(file, id, chunked: true);
             }
+            session.NextExpectedOffset = NextOffset(answer.Status!.NextExpectedRanges) ?? offset + count;
             attempts = 0;
             if (resumeFile is not null) session.Save(resumeFile);
             progress?.Report(new UploadProgress(session.NextExpectedOffset, file.Size, Rate(session.NextExpectedOffset - startedAt, clock)));
         }
     }
 
+    /// <summary>What the upload URL answered a range: 201 with the attachment's Location, or 200 with where it stands.</summary>
+    private sealed record RangeAnswer(string? Location, SessionDto? Status);
+
+    private static async Task<RangeAnswer> ReadRangeAnswerAsync(HttpResponseMessage response, CancellationToken ct) =>
+        response.StatusCode == HttpStatusCode.Created
+            ? new RangeAnswer(response.Headers.Location?.ToString() ?? "", null)
+            : new RangeAnswer(null, await GraphClient.ReadJsonAsync<SessionDto>(response, ct).ConfigureAwait(false));
+
     /// <summary>Where the service stands: GET on the upload URL (undocumented for Outlook, so null when it is not answered).</summary>
     private async Task<long?> StatusAsync(ExUploadSession session, CancellationToken ct)
     {
         try
         {
-            using var response = await _graph.SendToUploadUrlAsync(HttpMethod.Get, session.UploadUrl, null, ct).ConfigureAwait(false);
-            return NextOffset((await GraphClient.ReadJsonAsync<SessionDto>(response).ConfigureAwait(false)).NextExpectedRanges);
+            var status = await _graph.SendToUploadUrlAsync(HttpMethod.Get, session.UploadUrl, null, GraphClient.ReadJsonAsync<SessionDto>, ct).ConfigureAwait(false);
+            return NextOffset(status.NextExpectedRanges);
         }
         catch (GraphException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
         {
@@ -253,7 +256,7 @@ public sealed class AttachmentService
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            using var _ = await _graph.SendToUploadUrlAsync(HttpMethod.Delete, session.UploadUrl, null, timeout.Token).ConfigureAwait(false);
+            await _graph.SendToUploadUrlAsync(HttpMethod.Delete, session.UploadUrl, null, (_, _) => Task.FromResult(true), timeout.Token).ConfigureAwait(false);
             EngineLog.Verbose($"Cancelled the upload session of '{session.Name}'; nothing was attached.");
         }
         catch (Exception e) when (e is GraphException or OperationCanceledException)

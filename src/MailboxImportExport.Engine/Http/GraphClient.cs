@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Diagnostics;
@@ -14,17 +14,29 @@ public sealed class GraphClientOptions
     public Uri GraphRoot { get; set; } = new("https://graph.microsoft.com/");
     /// <summary><c>v1.0</c> or <c>beta</c>.</summary>
     public string ApiVersion { get; set; } = "v1.0";
-    /// <summary>How often a throttled (429) or unavailable (503/504) call is retried before it fails.</summary>
+    /// <summary>How often a call is sent again after a failure its retry policy allows retrying.</summary>
     public int MaxRetries { get; set; } = 6;
     /// <summary>The longest single wait between retries, whatever Retry-After asks for.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How long one attempt may wait for the answer's headers before it counts as lost.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Who calls: the signed-in app (tenant and client id). Calls for one mailbox by the same app share a lane, as
+    /// the service counts them; the Graph root is added, so two services (emulators) never share one.
+    /// </summary>
+    public string? App { get; set; }
+    /// <summary>The lanes to pace mailbox calls through; null for the process-wide <see cref="MailboxLanes.Shared"/>.</summary>
+    public MailboxLanes? Lanes { get; set; }
+    /// <summary>The User-Agent header; null for <see cref="Http.UserAgent.For"/> with the runtime as host.</summary>
+    public string? UserAgent { get; set; }
 }
 
 /// <summary>
 /// The one HTTP pipeline for every call the module makes: Graph calls (with a bearer token) and import-URL
-/// posts (never with one). It parses the Graph error envelope into <see cref="GraphException"/>, retries
-/// 429/503/504 after Retry-After, refreshes the token once on 401, streams <c>@odata.nextLink</c> pages, and
-/// honours cancellation everywhere.
+/// posts (never with one). Every call for a mailbox passes through that mailbox's lane (in-flight limit, request and
+/// upload budgets, the service's Retry-After), is retried as its <see cref="RetryPolicy"/> allows under one
+/// client-request-id, refreshes the token once on 401, and honours cancellation everywhere. Failures become
+/// <see cref="GraphException"/>, ambiguous import outcomes <see cref="ImportOutcomeUnknownException"/>.
 /// </summary>
 public sealed class GraphClient : IDisposable
 {
@@ -32,6 +44,10 @@ public sealed class GraphClient : IDisposable
     private readonly ITokenProvider _tokens;
     private readonly GraphClientOptions _options;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+    private readonly MailboxLanes _lanes;
+    private readonly string _app;
+    private readonly string _userAgent;
+    private long _serviceClockOffsetTicks;
 
     public GraphClient(GraphClientOptions options, ITokenProvider tokens, HttpMessageHandler handler,
         Func<TimeSpan, CancellationToken, Task>? delay = null)
@@ -43,25 +59,34 @@ public sealed class GraphClient : IDisposable
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _delay = delay ?? Task.Delay;
         BaseUri = new Uri(EnsureTrailingSlash(options.GraphRoot), options.ApiVersion.Trim('/') + "/");
+        _lanes = options.Lanes ?? MailboxLanes.Shared;
+        _app = $"{options.App ?? "app"}@{BaseUri.Authority}";
+        _userAgent = options.UserAgent ?? UserAgent.For(null);
     }
 
     /// <summary>The versioned Graph base, e.g. <c>https://graph.microsoft.com/v1.0/</c>.</summary>
     public Uri BaseUri { get; }
     public string ApiVersion => _options.ApiVersion;
     public ITokenProvider Tokens => _tokens;
+    public TimeSpan AttemptTimeout => _options.AttemptTimeout;
+
+    /// <summary>The service's clock: the local one corrected by the Date headers of recent answers.</summary>
+    public DateTimeOffset ServiceNow() => DateTimeOffset.UtcNow + TimeSpan.FromTicks(Interlocked.Read(ref _serviceClockOffsetTicks));
+
+    /// <summary>The lane the calls of this connection for <paramref name="mailboxId"/> go through.</summary>
+    public MailboxLane LaneOf(string mailboxId) => _lanes.For(_app, mailboxId);
 
     public Task<T> GetAsync<T>(string url, CancellationToken ct) => SendJsonAsync<T>(HttpMethod.Get, url, null, ct);
     public Task<T> PostAsync<T>(string url, object? body, CancellationToken ct) => SendJsonAsync<T>(HttpMethod.Post, url, body, ct);
     public Task<T> PatchAsync<T>(string url, object body, CancellationToken ct) => SendJsonAsync<T>(new HttpMethod("PATCH"), url, body, ct);
 
-    public async Task DeleteAsync(string url, CancellationToken ct)
-    {
-        using var response = await SendAsync(HttpMethod.Delete, Resolve(url), null, authenticate: true, ct).ConfigureAwait(false);
-    }
+    public Task DeleteAsync(string url, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, Resolve(url), null, authenticate: true, RetryPolicy.Resend, (_, _) => Task.FromResult(true), ct);
 
     /// <summary>
     /// Streams a collection page by page: the next page is requested only when the caller has consumed the
     /// previous one, so the first items reach the pipeline at once and memory does not grow with the collection.
+    /// A page is read whole before it is handed out, so no call stays open (holding its mailbox's lane) meanwhile.
     /// </summary>
     public async IAsyncEnumerable<ODataPage<T>> GetPagesAsync<T>(string url, IReadOnlyDictionary<string, string>? headers = null,
         [EnumeratorCancellation] CancellationToken ct = default)
@@ -70,8 +95,8 @@ public sealed class GraphClient : IDisposable
         while (next is not null)
         {
             ct.ThrowIfCancellationRequested();
-            using var response = await SendAsync(HttpMethod.Get, next, null, authenticate: true, ct, headers).ConfigureAwait(false);
-            var page = await ReadJsonAsync<ODataPage<T>>(response, ct).ConfigureAwait(false);
+            var page = await SendAsync(HttpMethod.Get, next, null, authenticate: true, RetryPolicy.Resend, ReadJsonAsync<ODataPage<T>>, ct, headers)
+                .ConfigureAwait(false);
             yield return page;
             next = page.NextLink is null ? null : Resolve(page.NextLink);
         }
@@ -86,57 +111,57 @@ public sealed class GraphClient : IDisposable
 
     /// <summary>
     /// Posts to a pre-authenticated import URL. It carries its own credential, so no Authorization header is
-    /// ever sent with it; the URL itself is never logged.
+    /// ever sent with it; the URL itself is never logged. Only a 429 is retried here; an ambiguous outcome throws
+    /// <see cref="ImportOutcomeUnknownException"/>, and so does a 200 whose body cannot be read.
     /// </summary>
-    internal async Task<T> PostToImportUrlAsync<T>(Uri importUrl, Func<HttpContent> content, CancellationToken ct)
-    {
-        using var response = await SendAsync(HttpMethod.Post, importUrl, content, authenticate: false, ct).ConfigureAwait(false);
-        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>Posts a body that is not JSON (base64 MIME as text/plain, say) to a Graph URL and reads the JSON answer.</summary>
-    internal async Task<T> PostContentAsync<T>(string url, Func<HttpContent> content, CancellationToken ct)
-    {
-        using var response = await SendAsync(HttpMethod.Post, Resolve(url), content, authenticate: true, ct).ConfigureAwait(false);
-        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
-    }
+    internal Task<T> PostToImportUrlAsync<T>(Uri importUrl, Func<HttpContent> content, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, importUrl, content, authenticate: false, RetryPolicy.ImportPost, async (response, token) =>
+        {
+            try
+            {
+                return await ReadJsonAsync<T>(response, token).ConfigureAwait(false);
+            }
+            catch (GraphException e) when (e.Code == "InvalidResponse")
+            {
+                // A success status means the item was created, but without its id it cannot be recorded.
+                throw new ImportOutcomeUnknownException($"the service answered {(int)response.StatusCode} but its answer could not be read", response.StatusCode, ServiceNow(), e);
+            }
+        }, ct);
 
     /// <summary>
-    /// Sends to an attachment upload URL. Like an import URL it carries its own credential (the service refuses a
-    /// bearer token there), is never logged in full, and only 429 is retried here: whether a failed range was taken
-    /// is for the uploader to find out. The caller disposes the successful response.
+    /// Posts a body that is not JSON (base64 MIME as text/plain, say) to a Graph URL and reads the JSON answer. It
+    /// creates something, so only a 429 is resent: anything else goes back to the caller.
     /// </summary>
-    internal Task<HttpResponseMessage> SendToUploadUrlAsync(HttpMethod method, Uri uploadUrl, Func<HttpContent>? content, CancellationToken ct) =>
-        SendAsync(method, uploadUrl, content, authenticate: false, ct);
+    internal Task<T> PostContentAsync<T>(string url, Func<HttpContent> content, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, Resolve(url), content, authenticate: true, RetryPolicy.RefusedOnly, ReadJsonAsync<T>, ct);
 
-    internal static Task<T> ReadJsonAsync<T>(HttpResponseMessage response) => ReadJsonAsync<T>(response, CancellationToken.None);
+    /// <summary>
+    /// Sends to an attachment upload URL and reads the answer with <paramref name="read"/>. Like an import URL it
+    /// carries its own credential (the service refuses a bearer token there) and is never logged in full; only 429 is
+    /// retried here: whether a failed range was taken is for the uploader to find out.
+    /// </summary>
+    internal Task<T> SendToUploadUrlAsync<T>(HttpMethod method, Uri uploadUrl, Func<HttpContent>? content,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct) =>
+        SendAsync(method, uploadUrl, content, authenticate: false, RetryPolicy.RefusedOnly, read, ct);
 
     /// <summary>
     /// Posts JSON and hands the success response's body to <paramref name="readBody"/> as a stream, for answers
     /// too large to deserialize whole (exportItems carries up to 20 items as base64).
     /// </summary>
-    internal async Task<T> PostAsync<T>(string url, object body, Func<Stream, CancellationToken, Task<T>> readBody, CancellationToken ct)
-    {
-        using var response = await SendWithJsonBodyAsync(HttpMethod.Post, url, body, ct).ConfigureAwait(false);
-        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        return await readBody(stream, ct).ConfigureAwait(false);
-    }
-
-    private async Task<T> SendJsonAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct)
-    {
-        using var response = await SendWithJsonBodyAsync(method, url, body, ct).ConfigureAwait(false);
-        return await ReadJsonAsync<T>(response, ct).ConfigureAwait(false);
-    }
-
-    private Task<HttpResponseMessage> SendWithJsonBodyAsync(HttpMethod method, string url, object? body, CancellationToken ct)
-    {
-        Func<HttpContent>? content = null;
-        if (body is not null)
+    internal Task<T> PostAsync<T>(string url, object body, Func<Stream, CancellationToken, Task<T>> readBody, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, Resolve(url), JsonBody(body), authenticate: true, RetryPolicy.Resend, async (response, token) =>
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json.Options);
-            content = () => JsonContent(bytes);
-        }
-        return SendAsync(method, Resolve(url), content, authenticate: true, ct);
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            return await readBody(stream, token).ConfigureAwait(false);
+        }, ct);
+
+    private Task<T> SendJsonAsync<T>(HttpMethod method, string url, object? body, CancellationToken ct) =>
+        SendAsync(method, Resolve(url), body is null ? null : JsonBody(body), authenticate: true, RetryPolicy.Resend, ReadJsonAsync<T>, ct);
+
+    private static Func<HttpContent> JsonBody(object body)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), Json.Options);
+        return () => JsonContent(bytes);
     }
 
     internal static HttpContent JsonContent(byte[] utf8Json)
@@ -147,21 +172,25 @@ public sealed class GraphClient : IDisposable
     }
 
     /// <summary>
-    /// Sends one logical request, retrying transient failures. The request is rebuilt for every attempt
-    /// (an HttpRequestMessage cannot be sent twice), which is why the body comes as a factory.
+    /// Sends one logical request and reads its answer with <paramref name="read"/>, retrying as
+    /// <paramref name="policy"/> allows. Each attempt is rebuilt (an HttpRequestMessage cannot be sent twice, hence
+    /// the body factory), keeps the call's client-request-id, and holds its mailbox lane's slot until it is read.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri url, Func<HttpContent>? content, bool authenticate,
-        CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
+    private async Task<T> SendAsync<T>(HttpMethod method, Uri url, Func<HttpContent>? content, bool authenticate, RetryPolicy policy,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
     {
         if (authenticate) EnsureSameServiceHost(url);
         var shownUrl = authenticate ? url.ToString() : Redactor.DescribeUrl(url);
+        var lane = MailboxOf(url) is { } mailbox ? LaneOf(mailbox) : null;
+        var requestId = Guid.NewGuid().ToString();
         var refreshedToken = false;
         var redirects = 0;
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(method, url);
             if (content is not null) request.Content = content();
-            request.Headers.Add("client-request-id", Guid.NewGuid().ToString());
+            request.Headers.Add("client-request-id", requestId);
+            request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
             if (headers is not null)
                 foreach (var header in headers) request.Headers.TryAddWithoutValidation(header.Key, header.Value);
             if (authenticate)
@@ -170,65 +199,119 @@ public sealed class GraphClient : IDisposable
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
             }
 
-            EngineLog.Debug($"{method} {shownUrl}");
-            HttpResponseMessage response;
-            try
+            string failure;
+            TimeSpan? serviceWait = null;
+            HttpStatusCode? status = null;
+            Exception? cause = null;
+            using (lane is null ? null : await lane.AcquireAsync(request.Content?.Headers.ContentLength ?? 0, ct).ConfigureAwait(false))
             {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new GraphException(0, "ConnectionFailed",
-                    $"Could not reach {url.Host}: {Innermost(e).Message}", method: method.Method, url: shownUrl);
-            }
-            EngineLog.Debug($"{method} {shownUrl} -> {(int)response.StatusCode}");
-            if (response.IsSuccessStatusCode) return response;
+                var sentAt = ServiceNow();
+                EngineLog.Debug($"{method} {shownUrl} (client-request-id {requestId}{(attempt > 0 ? $", attempt {attempt + 1}" : "")})");
+                HttpResponseMessage? response = null;
+                try
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(_options.AttemptTimeout);
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    NoteServiceClock(response);
+                    EngineLog.Debug($"{method} {shownUrl} -> {(int)response.StatusCode}");
+                    status = response.StatusCode;
+                    if (response.IsSuccessStatusCode) return await read(response, ct).ConfigureAwait(false);
 
-            using (response)
-            {
-                if (authenticate && MailboxRedirect.IsRedirect(response))
-                {
-                    url = MailboxRedirect.Next(response, url, BaseUri, ++redirects);
-                    EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it.");
-                    shownUrl = url.ToString();
-                    attempt--; // a redirect is not a retry
-                    continue;
+                    if (authenticate && MailboxRedirect.IsRedirect(response))
+                    {
+                        url = MailboxRedirect.Next(response, url, BaseUri, ++redirects);
+                        EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it.");
+                        shownUrl = url.ToString();
+                        lane = MailboxOf(url) is { } redirectedTo ? LaneOf(redirectedTo) : null;
+                        attempt--; // a redirect is not a retry
+                        continue;
+                    }
+                    if (status == HttpStatusCode.Unauthorized && authenticate && !refreshedToken && _tokens.CanRefresh)
+                    {
+                        EngineLog.Verbose($"The service rejected the access token for {method} {shownUrl}; acquiring a new one and retrying once.");
+                        refreshedToken = true;
+                        continue;
+                    }
+                    var verdict = policy.OnStatus(response.StatusCode);
+                    var error = await GraphException.FromResponseAsync(response, method.Method, shownUrl).ConfigureAwait(false);
+                    if ((int)response.StatusCode is 429 or 503)
+                    {
+                        // The service asked this mailbox to slow down: the whole lane waits, not only this call.
+                        serviceWait = RetryDelay(response, attempt);
+                        lane?.Defer(serviceWait.Value);
+                    }
+                    if (verdict == AttemptVerdict.Fail || (verdict == AttemptVerdict.Retry && attempt >= _options.MaxRetries)) throw error;
+                    if (verdict == AttemptVerdict.OutcomeUnknown)
+                        throw new ImportOutcomeUnknownException($"the service answered {(int)response.StatusCode} ({error.Code})", response.StatusCode, sentAt, error);
+                    failure = $"The service answered {(int)response.StatusCode} ({response.ReasonPhrase})";
+                    cause = error;
                 }
-                if (IsRetryable(response.StatusCode, authenticate) && attempt < _options.MaxRetries)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    var wait = RetryDelay(response, attempt);
-                    EngineLog.Verbose($"The service answered {(int)response.StatusCode} ({response.ReasonPhrase}) to {method} {shownUrl}; retrying in {wait.TotalSeconds:0.###} s (attempt {attempt + 2} of {_options.MaxRetries + 1}).");
-                    await _delay(wait, ct).ConfigureAwait(false);
-                    continue;
+                    throw;
                 }
-                if (response.StatusCode == HttpStatusCode.Unauthorized && authenticate && !refreshedToken && _tokens.CanRefresh)
+                catch (Exception e) when (IsTransportFailure(e) && !IsRefused(e))
                 {
-                    EngineLog.Verbose($"The service rejected the access token for {method} {shownUrl}; acquiring a new one and retrying once.");
-                    refreshedToken = true;
-                    continue;
+                    // The connection dropped, no answer came in time, or the answer broke off while being read.
+                    var what = e is OperationCanceledException ? $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s" : $"the connection broke ({Innermost(e).Message})";
+                    var verdict = policy.OnTransportFailure();
+                    if (verdict == AttemptVerdict.OutcomeUnknown)
+                        throw new ImportOutcomeUnknownException(status is { } s ? $"the answer ({(int)s}) was lost: {what}" : what, status, sentAt, e);
+                    if (verdict == AttemptVerdict.Fail || attempt >= _options.MaxRetries)
+                        throw new GraphException(status ?? 0, "ConnectionFailed", $"{method} {shownUrl} failed: {what}.", method: method.Method, url: shownUrl);
+                    failure = char.ToUpperInvariant(what[0]) + what.Substring(1);
+                    cause = e;
                 }
-                throw await GraphException.FromResponseAsync(response, method.Method, shownUrl).ConfigureAwait(false);
+                catch (HttpRequestException e)
+                {
+                    throw new GraphException(0, "ConnectionFailed",
+                        $"Could not reach {url.Host}: {Innermost(e).Message}", method: method.Method, url: shownUrl);
+                }
+                finally
+                {
+                    response?.Dispose();
+                }
             }
+
+            var wait = serviceWait ?? Backoff(attempt);
+            ThrottleMeter.AddRetry();
+            // A wait the service asked for is throttled time; the lane counts it itself when there is one.
+            if (serviceWait is not null && lane is null) ThrottleMeter.AddThrottled(wait);
+            EngineLog.Verbose($"{failure} to {method} {shownUrl}; retrying in {wait.TotalSeconds:0.###} s (attempt {attempt + 2} of {_options.MaxRetries + 1}, client-request-id {requestId}).");
+            if (cause is not null) EngineLog.Debug($"Retrying after: {cause.Message}");
+            // A lane wait (429/503) is taken in the lane itself, where every call of the mailbox honours it.
+            if (lane is null || serviceWait is null) await _delay(wait, ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>
-    /// 429 means the request was not processed, so it is always safe to send again. A 503/504 may come after the
-    /// work was done: Graph calls are retried anyway, but an import-URL post (the only unauthenticated call) is
-    /// not, since repeating it could import the item twice.
-    /// </summary>
-    private static bool IsRetryable(HttpStatusCode status, bool graphCall) =>
-        (int)status == 429 || (graphCall && (status == HttpStatusCode.ServiceUnavailable || status == HttpStatusCode.GatewayTimeout));
+    private static bool IsTransportFailure(Exception e) =>
+        e is HttpRequestException or IOException or OperationCanceledException || e.InnerException is IOException;
+
+    /// <summary>Nothing reached the service: no server at the address, or the name did not resolve. Retrying will not help.</summary>
+    private static bool IsRefused(Exception e) =>
+        Innermost(e) is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain };
 
     private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {
-        var wait = GraphException.RetryAfterOf(response)
-                   ?? TimeSpan.FromSeconds(Math.Pow(2, attempt) + ThreadSafeRandom.NextDouble());
+        var wait = GraphException.RetryAfterOf(response) ?? Backoff(attempt);
         if (wait < TimeSpan.Zero) wait = TimeSpan.Zero;
         return wait > _options.MaxRetryDelay ? _options.MaxRetryDelay : wait;
     }
 
-    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken ct)
+    private TimeSpan Backoff(int attempt)
+    {
+        var wait = TimeSpan.FromSeconds(Math.Pow(2, attempt) + ThreadSafeRandom.NextDouble());
+        return wait > _options.MaxRetryDelay ? _options.MaxRetryDelay : wait;
+    }
+
+    private void NoteServiceClock(HttpResponseMessage response)
+    {
+        if (response.Headers.Date is { } date)
+            Interlocked.Exchange(ref _serviceClockOffsetTicks, (date - DateTimeOffset.UtcNow).Ticks);
+    }
+
+    internal static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         if (typeof(T) == typeof(NoContent)) return (T)(object)NoContent.Value;
         using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -242,6 +325,27 @@ public sealed class GraphClient : IDisposable
             throw new GraphException(response.StatusCode, "InvalidResponse",
                 $"The service's response could not be read as {typeof(T).Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The mailbox a call is for, so it goes through that mailbox's lane: the segment after
+    /// <c>admin/exchange/mailboxes/</c> of a Graph path, or the <c>Mailboxes('…')</c> of an import URL. Null for calls
+    /// about no mailbox (users, sign-in).
+    /// </summary>
+    internal static string? MailboxOf(Uri url)
+    {
+        var segments = url.AbsolutePath.Split('/');
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var segment = Uri.UnescapeDataString(segments[i]);
+            if (i >= 2 && i + 1 < segments.Length && segment.Equals("mailboxes", StringComparison.OrdinalIgnoreCase)
+                && segments[i - 1].Equals("exchange", StringComparison.OrdinalIgnoreCase) && segments[i - 2].Equals("admin", StringComparison.OrdinalIgnoreCase)
+                && segments[i + 1].Length > 0)
+                return Uri.UnescapeDataString(segments[i + 1]);
+            if (segment.StartsWith("Mailboxes('", StringComparison.OrdinalIgnoreCase) && segment.EndsWith("')", StringComparison.Ordinal) && segment.Length > 13)
+                return segment.Substring(11, segment.Length - 13);
+        }
+        return null;
     }
 
     /// <summary>Relative paths are taken under the versioned base; absolute links (nextLink) as they are.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Models;
 
@@ -8,17 +7,25 @@ public sealed class ExportBatcherOptions
 {
     /// <summary>Items per exportItems call (1 to 20).</summary>
     public int BatchSize { get; set; } = ExportService.MaxItemsPerCall;
-    /// <summary>A partial batch goes once no item has been added for its mailbox for this long.</summary>
+    /// <summary>
+    /// A partial batch goes once no item has been added for its mailbox for this long and none of its calls is
+    /// running: while calls run, more ids are coming and the batch keeps filling.
+    /// </summary>
     public TimeSpan IdleFlush { get; set; } = TimeSpan.FromMilliseconds(300);
-    /// <summary>exportItems calls in flight per mailbox; Outlook allows 4 concurrent requests per app and mailbox.</summary>
-    public int MaxConcurrentCallsPerMailbox { get; set; } = 4;
+    /// <summary>
+    /// Calls per mailbox started and not yet answered, most of them waiting for a slot in the mailbox's lane: a
+    /// bound on memory (items waiting to be exported), not on concurrency, which the lane sets.
+    /// </summary>
+    public int MaxQueuedCallsPerMailbox { get; set; } = 8;
 }
 
 /// <summary>
 /// Turns a stream of single items (a cmdlet's pipeline input) into exportItems calls of up to 20 ids per mailbox.
-/// A batch goes when it is full, when its mailbox has been idle for <see cref="ExportBatcherOptions.IdleFlush"/>, or
-/// at <see cref="CompleteAsync"/>. At most <see cref="ExportBatcherOptions.MaxConcurrentCallsPerMailbox"/> calls per
-/// mailbox run at once; <see cref="AddAsync"/> waits while a closed batch cannot start (that is the backpressure).
+/// A batch goes when it is full, at <see cref="CompleteAsync"/>, or when its mailbox has been idle for
+/// <see cref="ExportBatcherOptions.IdleFlush"/> with none of its calls running (so batches fill to 20 while more ids
+/// keep coming). Calls run as the mailbox's lane in <see cref="Http.GraphClient"/> allows; at most
+/// <see cref="ExportBatcherOptions.MaxQueuedCallsPerMailbox"/> are started per mailbox, and <see cref="AddAsync"/>
+/// waits while a closed batch cannot start (that is the backpressure that keeps memory flat).
 /// Outcomes are queued for the caller to take on its own thread with <see cref="TryTake"/>.
 /// A failed call fails each of its items, never the run. Dispose the batcher when done: it cancels what is still
 /// running and deletes the data of outcomes nobody took.
@@ -31,9 +38,8 @@ public sealed class ExportBatcher : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly object _gate = new();
     private readonly Dictionary<string, Lane> _lanes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentQueue<ExportOutcome> _outcomes = new();
+    private readonly OutcomeQueue<ExportOutcome> _outcomes = new();
     private readonly TaskCompletionSource<bool> _allDone = TaskCancellation.NewSignal();
-    private TaskCompletionSource<bool> _changed = TaskCancellation.NewSignal();
     private bool _completing, _disposed;
 
     public ExportBatcher(ExportService service, ExportBatcherOptions? options = null, CancellationToken cancellationToken = default)
@@ -42,8 +48,8 @@ public sealed class ExportBatcher : IDisposable
         _options = options ?? new ExportBatcherOptions();
         if (_options.BatchSize is < 1 or > ExportService.MaxItemsPerCall)
             throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be between 1 and {ExportService.MaxItemsPerCall}.");
-        if (_options.MaxConcurrentCallsPerMailbox < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentCallsPerMailbox must be at least 1.");
+        if (_options.MaxQueuedCallsPerMailbox < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxQueuedCallsPerMailbox must be at least 1.");
         if (_options.IdleFlush < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "IdleFlush cannot be negative.");
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -85,33 +91,13 @@ public sealed class ExportBatcher : IDisposable
     }
 
     /// <summary>Takes the next finished outcome, if any. The taker owns the item's data.</summary>
-    public bool TryTake(out ExportOutcome outcome)
-    {
-        var taken = _outcomes.TryDequeue(out var next);
-        outcome = next!;
-        return taken;
-    }
+    public bool TryTake(out ExportOutcome outcome) => _outcomes.TryTake(out outcome);
 
     /// <summary>
     /// Waits until an outcome can be taken (true) or, after <see cref="CompleteAsync"/>, until none will come any
-    /// more (false). Throws OperationCanceledException when cancelled.
+    /// more (false). Throws OperationCanceledException when cancelled, even once its last call has wound down.
     /// </summary>
-    public async Task<bool> WaitForOutcomeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_gate)
-            {
-                // A stopped run is cancelled, not finished, even once its last call has wound down.
-                _stop.Token.ThrowIfCancellationRequested();
-                if (!_outcomes.IsEmpty) return true;
-                if (_allDone.Task.IsCompleted) return false;
-                changed = _changed.Task;
-            }
-            await TaskCancellation.WaitAsync(changed, ct, _stop.Token).ConfigureAwait(false);
-        }
-    }
+    public Task<bool> WaitForOutcomeAsync(CancellationToken ct) => _outcomes.WaitAsync(ct, _stop.Token);
 
     /// <summary>Cancels calls still running and deletes the data of every outcome nobody took.</summary>
     public void Dispose()
@@ -152,11 +138,11 @@ public sealed class ExportBatcher : IDisposable
         }
     }
 
-    /// <summary>Starts what the lane's free slots allow. A partial batch goes early only when it could start at once.</summary>
+    /// <summary>Starts the closed batches the queue bound allows. A partial batch goes early only when the mailbox would otherwise stall.</summary>
     private void Pump(Lane lane)
     {
         if (_stop.IsCancellationRequested) return;
-        while (lane.TakeStartable(_options.MaxConcurrentCallsPerMailbox, closePartial: lane.IdleDue || _completing) is { } batch)
+        while (lane.TakeStartable(_options.MaxQueuedCallsPerMailbox, closePartial: (lane.IdleDue && lane.Running == 0) || _completing) is { } batch)
             _ = Task.Run(() => RunBatchAsync(lane, batch));
     }
 
@@ -180,7 +166,7 @@ public sealed class ExportBatcher : IDisposable
         {
             lock (_gate)
             {
-                lane.InFlight--;
+                lane.Running--;
                 Pump(lane);
                 CheckAllDone();
             }
@@ -201,8 +187,7 @@ public sealed class ExportBatcher : IDisposable
                 outcome.Item?.Data.Dispose();
                 return;
             }
-            _outcomes.Enqueue(outcome);
-            Signal();
+            _outcomes.Add(outcome);
         }
     }
 
@@ -212,16 +197,8 @@ public sealed class ExportBatcher : IDisposable
         {
             foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
             _allDone.TrySetResult(true);
+            _outcomes.Finish();
         }
-        Signal();
-    }
-
-    /// <summary>Wakes whoever waits in <see cref="WaitForOutcomeAsync"/>; they look again under the lock.</summary>
-    private void Signal()
-    {
-        var changed = _changed;
-        _changed = TaskCancellation.NewSignal();
-        changed.TrySetResult(true);
     }
 
     private void OnStopped()
@@ -229,8 +206,8 @@ public sealed class ExportBatcher : IDisposable
         lock (_gate)
         {
             foreach (var lane in _lanes.Values) lane.IdleTimer!.Dispose();
-            while (_outcomes.TryDequeue(out var outcome)) outcome.Item?.Data.Dispose();
-            Signal();
+            foreach (var outcome in _outcomes.TakeAll()) outcome.Item?.Data.Dispose();
+            _outcomes.Wake();
         }
     }
 
@@ -248,13 +225,14 @@ public sealed class ExportBatcher : IDisposable
         public string MailboxId { get; }
         public List<ExportRequest> Pending { get; private set; } = new();
         public Queue<List<ExportRequest>> Ready { get; } = new();
-        public int InFlight { get; set; }
+        /// <summary>Calls started and not finished (waiting for the lane, or in flight).</summary>
+        public int Running { get; set; }
         public bool IdleDue { get; set; }
         public Timer? IdleTimer { get; set; }
         /// <summary>Completed while no closed batch waits for a slot.</summary>
         public TaskCompletionSource<bool> Drained { get; private set; } = Completed();
 
-        public bool IsIdle => Pending.Count == 0 && Ready.Count == 0 && InFlight == 0;
+        public bool IsIdle => Pending.Count == 0 && Ready.Count == 0 && Running == 0;
 
         public void Close()
         {
@@ -264,12 +242,12 @@ public sealed class ExportBatcher : IDisposable
             if (Drained.Task.IsCompleted) Drained = TaskCancellation.NewSignal();
         }
 
-        public List<ExportRequest>? TakeStartable(int maxInFlight, bool closePartial)
+        public List<ExportRequest>? TakeStartable(int maxRunning, bool closePartial)
         {
-            if (InFlight >= maxInFlight) return null;
+            if (Running >= maxRunning) return null;
             if (Ready.Count == 0 && closePartial) Close();
             if (Ready.Count == 0) return null;
-            InFlight++;
+            Running++;
             var batch = Ready.Dequeue();
             if (Ready.Count == 0) Drained.TrySetResult(true);
             return batch;

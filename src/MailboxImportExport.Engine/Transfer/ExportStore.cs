@@ -61,7 +61,7 @@ public sealed class ExportStoreRecord
         Error = error;
     }
 
-    /// <summary>The manifest line the record comes from (1-based).</summary>
+    /// <summary>The manifest line the record comes from (1-based); 0 for a file that no line names.</summary>
     public int LineNumber { get; }
     public string? FileName { get; }
     public string? ItemId { get; }
@@ -147,7 +147,7 @@ public sealed class ExportStore : IDisposable
                     if (line.Entry is { } entry)
                     {
                         if (entry.FormatOrDefault != format) throw new ExportFormatMismatchException(full, entry.FormatOrDefault, format);
-                        index[entry.Key] = new StoredItem(entry.ChangeKey, entry.File!, entry.Length, line.Number);
+                        index[entry.Key] = new StoredItem(entry.ChangeKey, entry.File!, entry.Length, entry.Sha256!, line.Number);
                     }
                     else EngineLog.Warning(line.Problem!);
                 }
@@ -170,8 +170,24 @@ public sealed class ExportStore : IDisposable
     }
 
     /// <summary>
-    /// Writes an item unless the folder already holds it with the same ChangeKey. An item stored with another
-    /// ChangeKey is a conflict (<see cref="ExportStoreConflictException"/>) unless <paramref name="force"/> is set.
+    /// True when the folder holds this version of the item (same ChangeKey) in a file whose SHA-256 matches its
+    /// manifest line: exporting it again would change nothing, so it need not be downloaded.
+    /// </summary>
+    public bool HasCurrent(string mailboxId, string itemId, string? changeKey)
+    {
+        if (changeKey is null) return false;
+        lock (_gate)
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(ExportStore));
+            return _index.TryGetValue(ExportManifest.KeyOf(mailboxId, itemId), out var stored)
+                   && string.Equals(stored.ChangeKey, changeKey, StringComparison.Ordinal) && IsIntact(stored);
+        }
+    }
+
+    /// <summary>
+    /// Writes an item unless the folder already holds it with the same ChangeKey in an intact file. An item stored
+    /// with another ChangeKey is a conflict (<see cref="ExportStoreConflictException"/>) unless <paramref name="force"/>
+    /// is set; <paramref name="force"/> also replaces an unchanged one.
     /// </summary>
     public ExportStoreWriteResult Write(ExExportedItem item, bool force = false)
     {
@@ -182,7 +198,7 @@ public sealed class ExportStore : IDisposable
         {
             if (_disposed) throw new ObjectDisposedException(nameof(ExportStore));
             var exists = _index.TryGetValue(key, out var stored);
-            if (exists && string.Equals(stored.ChangeKey, item.ChangeKey, StringComparison.Ordinal))
+            if (exists && !force && string.Equals(stored.ChangeKey, item.ChangeKey, StringComparison.Ordinal))
             {
                 if (IsIntact(stored))
                 {
@@ -204,7 +220,7 @@ public sealed class ExportStore : IDisposable
             var line = ExportManifest.Serialize(entry);
             _manifest.Write(line, 0, line.Length);
             _manifest.Flush();
-            _index[key] = new StoredItem(item.ChangeKey, fileName, length, ++_lineCount);
+            _index[key] = new StoredItem(item.ChangeKey, fileName, length, sha256, ++_lineCount);
             _hasSupersededLines |= exists;
             return exists ? ExportStoreWriteResult.Replaced : ExportStoreWriteResult.Written;
         }
@@ -251,6 +267,11 @@ public sealed class ExportStore : IDisposable
             }
             if (lastLines[entry.Key] == line.Number) yield return Load(directory, line.Number, entry);
         }
+        // A file no line names: its line was lost, or it was copied in. Reported, never imported blindly.
+        var named = new HashSet<string>(ExportManifest.ReadLines(manifest).Where(l => l.Entry is not null).Select(l => l.Entry!.File!), StringComparer.OrdinalIgnoreCase);
+        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.fts").Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal))
+            if (!named.Contains(file!))
+                yield return ExportStoreRecord.Failed(0, file, null, $"The file {file} in '{directory}' has no line in {ManifestFileName}, so nothing says which item it is.");
     }
 
     private static ExportStoreRecord Load(string directory, int lineNumber, ManifestEntry entry)
@@ -276,10 +297,19 @@ public sealed class ExportStore : IDisposable
         }
     }
 
+    /// <summary>The file is there with the length and SHA-256 its manifest line recorded (checked once per open).</summary>
     private bool IsIntact(StoredItem stored)
     {
         var file = new FileInfo(Path.Combine(Directory, stored.File));
-        return file.Exists && file.Length == stored.Length;
+        if (!file.Exists || file.Length != stored.Length) return false;
+        try
+        {
+            return string.Equals(FtsData.FromFile(file.FullName).Sha256(), stored.Sha256, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Writes the item's file under a temporary name, hashing it on the way, then renames it into place.</summary>
@@ -361,5 +391,5 @@ public sealed class ExportStore : IDisposable
         }
     }
 
-    private readonly record struct StoredItem(string? ChangeKey, string File, long Length, int LineNumber);
+    private readonly record struct StoredItem(string? ChangeKey, string File, long Length, string Sha256, int LineNumber);
 }

@@ -20,12 +20,25 @@ public sealed class FolderMapper
     private readonly FolderService _folders;
     private readonly string _targetRootPath;
     private readonly AsyncCache<string, ExMailboxFolder> _resolved = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, (string WellKnownName, bool UnderAnyRoot)> _anchors = new(StringComparer.OrdinalIgnoreCase);
 
     /// <param name="targetRootPath">The folder the source tree goes under, e.g. <c>/Imported/alice</c>; empty or <c>/</c> for the top of the mailbox.</param>
     public FolderMapper(FolderService folders, string targetRootPath)
     {
         _folders = folders ?? throw new ArgumentNullException(nameof(folders));
         _targetRootPath = FolderPath.Join(FolderPath.Split(targetRootPath ?? ""));
+    }
+
+    /// <summary>
+    /// Maps a source folder to the target's folder of the same well-known name, whatever it is called there (an
+    /// Inbox is the Inbox in a German mailbox too), with its subfolders below it. Applies when the items go to the
+    /// top of the mailbox (root <c>/</c>), or always with <paramref name="underAnyRoot"/> (Recoverable Items go to
+    /// their counterparts wherever the rest goes).
+    /// </summary>
+    public void Anchor(string sourceFolderPath, string wellKnownName, bool underAnyRoot = false)
+    {
+        if (string.IsNullOrWhiteSpace(wellKnownName)) throw new ArgumentException("The well-known name is empty.", nameof(wellKnownName));
+        _anchors[FolderPath.Join(FolderPath.Split(sourceFolderPath ?? ""))] = (wellKnownName, underAnyRoot);
     }
 
     /// <summary>
@@ -37,8 +50,21 @@ public sealed class FolderMapper
     public async Task<ExMailboxFolder> MapAsync(string targetMailboxId, string sourceFolderPath, string? sourceFolderType, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(targetMailboxId)) throw new ArgumentException("The target mailbox id is empty.", nameof(targetMailboxId));
+        var sourceSegments = FolderPath.Split(sourceFolderPath ?? "");
+        if (AnchorOf(sourceSegments) is { } anchor)
+        {
+            var anchored = await _resolved.GetAsync(targetMailboxId + "\n#" + anchor.WellKnownName, _ => _folders.GetAsync(targetMailboxId, anchor.WellKnownName, ct)).ConfigureAwait(false);
+            for (var depth = anchor.Depth + 1; depth <= sourceSegments.Count; depth++)
+            {
+                var type = depth == sourceSegments.Count ? sourceFolderType ?? DefaultFolderType : DefaultFolderType;
+                var (parent, name) = (anchored, sourceSegments[depth - 1]);
+                anchored = await _resolved.GetAsync($"{targetMailboxId}\n#{anchor.WellKnownName}/{FolderPath.Join(sourceSegments.Skip(anchor.Depth).Take(depth - anchor.Depth))}",
+                    _ => FindOrCreateAsync(targetMailboxId, parent, name, type, ct)).ConfigureAwait(false);
+            }
+            return anchored;
+        }
         var rootSegments = FolderPath.Split(_targetRootPath);
-        var segments = rootSegments.Concat(FolderPath.Split(sourceFolderPath ?? "")).ToList();
+        var segments = rootSegments.Concat(sourceSegments).ToList();
         if (segments.Count == 0)
             throw new ArgumentException("Neither the target root path nor the source folder path names a folder: there is nowhere to import to.", nameof(sourceFolderPath));
 
@@ -49,6 +75,27 @@ public sealed class FolderMapper
             folder = await ResolveAsync(targetMailboxId, folder, segments.Take(depth).ToList(), type, ct).ConfigureAwait(false);
         }
         return folder!;
+    }
+
+    /// <summary>The longest anchored prefix of a source path that applies under this mapper's root, and its depth.</summary>
+    private (string WellKnownName, int Depth)? AnchorOf(IReadOnlyList<string> sourceSegments)
+    {
+        var atTop = FolderPath.Split(_targetRootPath).Count == 0;
+        for (var depth = sourceSegments.Count; depth > 0; depth--)
+        {
+            if (_anchors.TryGetValue(FolderPath.Join(sourceSegments.Take(depth)), out var anchor) && (atTop || anchor.UnderAnyRoot))
+                return (anchor.WellKnownName, depth);
+        }
+        return null;
+    }
+
+    /// <summary>A recreated folder gets the class that holds items of this kind (calendar items in a calendar folder …).</summary>
+    public static string FolderTypeFor(string? messageClass)
+    {
+        foreach (var (prefix, folderType) in new[] { ("IPM.Appointment", "IPF.Appointment"), ("IPM.Schedule", "IPF.Appointment"),
+                     ("IPM.Contact", "IPF.Contact"), ("IPM.DistList", "IPF.Contact"), ("IPM.Task", "IPF.Task"), ("IPM.StickyNote", "IPF.StickyNote") })
+            if (messageClass?.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) == true) return folderType;
+        return DefaultFolderType;
     }
 
     /// <summary>One folder of a path, found or created once; a failure is forgotten so a later call tries again.</summary>

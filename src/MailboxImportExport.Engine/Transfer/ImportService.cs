@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
@@ -12,15 +13,16 @@ public sealed class ImportServiceOptions
 {
     /// <summary>A cached session is renewed once less than this remains before it expires.</summary>
     public TimeSpan SessionRenewalMargin { get; set; } = TimeSpan.FromMinutes(2);
-    /// <summary>Import posts in flight per target mailbox; Outlook allows 4 concurrent requests per app and mailbox.</summary>
-    public int MaxConcurrentImportsPerMailbox { get; set; } = 4;
 }
 
 /// <summary>
 /// Imports items through import sessions: <c>createImportSession</c> on Graph, then a post per item to the
 /// session's pre-authenticated URL (no Authorization header). One session per target mailbox is cached and renewed
-/// before it expires, and once when the URL answers 401/403 (an expired session): that item is then sent once more.
-/// No other failure is retried here, so nothing is imported twice. Safe to use from several threads.
+/// before it expires. An item is sent again only when the answer proves nothing was imported: 401/403 (the session
+/// expired) through a new session, 409 "expected in mailbox …" (the folder lives in an auxiliary archive) through a
+/// session on that mailbox, 429 after the wait the service asked for. An ambiguous outcome throws
+/// <see cref="ImportOutcomeUnknownException"/>. How many posts run at once is the mailbox lane's business
+/// (<see cref="GraphClient"/>), not this service's. Safe to use from several threads.
 /// </summary>
 public sealed class ImportService
 {
@@ -28,7 +30,8 @@ public sealed class ImportService
     private readonly ImportServiceOptions _options;
     private readonly Func<DateTimeOffset> _now;
     private readonly AsyncCache<string, ExImportSession> _sessions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.OrdinalIgnoreCase);
+    // Folders found to live in another (auxiliary archive) mailbox: (target mailbox, folder id) -> that mailbox.
+    private readonly ConcurrentDictionary<string, string> _folderMailboxes = new(StringComparer.OrdinalIgnoreCase);
 
     public ImportService(GraphClient graph, ImportServiceOptions? options = null)
         : this(graph, options, () => DateTimeOffset.UtcNow)
@@ -39,8 +42,6 @@ public sealed class ImportService
     {
         _graph = graph ?? throw new ArgumentNullException(nameof(graph));
         _options = options ?? new ImportServiceOptions();
-        if (_options.MaxConcurrentImportsPerMailbox < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentImportsPerMailbox must be at least 1.");
         _now = now;
     }
 
@@ -52,48 +53,64 @@ public sealed class ImportService
     }
 
     /// <summary>Imports one item. Rule violations throw ArgumentException before anything is sent.</summary>
+    /// <exception cref="ImportOutcomeUnknownException">The item may or may not have been imported.</exception>
     public async Task<ExImportResult> ImportAsync(ImportRequest request, CancellationToken ct)
     {
         if (request is null) throw new ArgumentNullException(nameof(request));
         request.Validate();
-        var slots = _slots.GetOrAdd(request.TargetMailboxId, _ => new SemaphoreSlim(_options.MaxConcurrentImportsPerMailbox));
-        await slots.WaitAsync(ct).ConfigureAwait(false);
-        try
+        var folderKey = request.TargetMailboxId + "\n" + request.TargetFolderId;
+        var sessionMailbox = _folderMailboxes.TryGetValue(folderKey, out var elsewhere) ? elsewhere : request.TargetMailboxId;
+        var session = request.Session is { } given && IsFresh(given) && sessionMailbox == request.TargetMailboxId
+            ? given
+            : await SessionForAsync(sessionMailbox, expired: null, ct).ConfigureAwait(false);
+        ImportItemResponse response;
+        bool renewed = false, movedOnce = false;
+        while (true)
         {
-            var session = request.Session is { } given && IsFresh(given)
-                ? given
-                : await SessionForAsync(request.TargetMailboxId, expired: null, ct).ConfigureAwait(false);
-            ImportItemResponse response;
             try
             {
                 response = await PostAsync(session, request, ct).ConfigureAwait(false);
+                break;
             }
-            catch (GraphException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            catch (GraphException e) when (!renewed && e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             {
+                renewed = true;
                 // The URL's own credential was refused: the session expired early or was revoked. A refused post
                 // imported nothing, so sending the item once more through a new session cannot duplicate it.
-                EngineLog.Verbose($"The import URL of {request.TargetMailboxId} answered {(int)e.StatusCode} ({e.Code}); creating a new import session and sending the item once more.");
-                session = await SessionForAsync(request.TargetMailboxId, expired: session, ct).ConfigureAwait(false);
-                response = await PostAsync(session, request, ct).ConfigureAwait(false);
+                EngineLog.Verbose($"The import URL of {session.MailboxId} answered {(int)e.StatusCode} ({e.Code}); creating a new import session and sending the item once more.");
+                session = await SessionForAsync(session.MailboxId, expired: session, ct).ConfigureAwait(false);
             }
-            return new ExImportResult
+            catch (GraphException e) when (!movedOnce && ExpectedMailbox(e) is { } other && !string.Equals(other, session.MailboxId, StringComparison.OrdinalIgnoreCase))
             {
-                SourceMailboxId = request.SourceMailboxId,
-                SourceFolderId = request.SourceFolderId,
-                SourceItemId = request.SourceItemId,
-                TargetMailboxId = request.TargetMailboxId,
-                TargetFolderId = request.TargetFolderId,
-                ItemId = response.ItemId!,
-                ChangeKey = response.ChangeKey,
-                Mode = request.Mode,
-                Size = request.Data.Length,
-                Subject = request.Subject,
-            };
+                movedOnce = true;
+                // The folder's content lives in an auxiliary archive mailbox: nothing was imported, and the service
+                // named the mailbox whose session it wants.
+                EngineLog.Verbose($"Folder {request.TargetFolderId} of {request.TargetMailboxId} is held in mailbox {other}; importing there through a session of its own.");
+                _folderMailboxes[folderKey] = other;
+                session = await SessionForAsync(other, expired: null, ct).ConfigureAwait(false);
+            }
         }
-        finally
+        return new ExImportResult
         {
-            slots.Release();
-        }
+            SourceMailboxId = request.SourceMailboxId,
+            SourceFolderId = request.SourceFolderId,
+            SourceItemId = request.SourceItemId,
+            TargetMailboxId = request.TargetMailboxId,
+            TargetFolderId = request.TargetFolderId,
+            ItemId = response.ItemId!,
+            ChangeKey = response.ChangeKey,
+            Mode = request.Mode,
+            Size = request.Data.Length,
+            Subject = request.Subject,
+        };
+    }
+
+    /// <summary>The mailbox a 409 "Invalid import session. The target session is expected in mailbox MBX:…" names.</summary>
+    internal static string? ExpectedMailbox(GraphException e)
+    {
+        if (e.StatusCode != HttpStatusCode.Conflict) return null;
+        var match = Regex.Match(e.ServiceMessage, @"expected in mailbox\s+(?<id>[^\s""']+)", RegexOptions.IgnoreCase);
+        return match.Success ? match.Groups["id"].Value.TrimEnd('.') : null;
     }
 
     private async Task<ImportItemResponse> PostAsync(ExImportSession session, ImportRequest request, CancellationToken ct)

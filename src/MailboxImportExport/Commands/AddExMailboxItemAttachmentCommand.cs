@@ -16,6 +16,7 @@ public sealed class AddExMailboxItemAttachmentCommand : ExCmdlet
     private const string EventSet = "Event";
 
     private AttachmentService _attachments = null!;
+    private UploadProgressDisplay? _progress;
 
     /// <summary>The mailbox's user: a UPN or object id (a mailbox from Get-ExMailbox binds by its UserId).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -127,11 +128,13 @@ public sealed class AddExMailboxItemAttachmentCommand : ExCmdlet
         var target = $"{kind.ToString().ToLowerInvariant()} {itemId} of {UserId}";
         if (!ShouldProcess(target, $"Attach '{name}' ({file.Size:N0} bytes)")) return;
 
-        var progress = new UploadProgressDisplay(this, $"Attaching {name} to {target}");
+        var progress = _progress = new UploadProgressDisplay(this, $"Attaching {name} to {target}");
         var resumeFile = ResumeFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ResumeFile);
         try
         {
-            WriteObject(Await(ct => _attachments.AddAsync(file, () => File.OpenRead(info.FullName), resumeFile, progress, ct), progress.Show));
+            var attachment = Await(ct => _attachments.AddAsync(file, () => File.OpenRead(info.FullName), resumeFile, progress, ct));
+            progress.Show();
+            WriteObject(attachment);
         }
         catch (UploadSessionGoneException e)
         {
@@ -147,8 +150,12 @@ public sealed class AddExMailboxItemAttachmentCommand : ExCmdlet
         finally
         {
             progress.Complete();
+            _progress = null;
         }
     }
+
+    /// <summary>Keeps the upload's progress bar moving while a range is on its way.</summary>
+    protected override void OnWaiting() => _progress?.Show();
 
     /// <summary>Write-Progress for one upload: bytes, percent and rate, shown from the pipeline thread.</summary>
     private sealed class UploadProgressDisplay(Cmdlet cmdlet, string activity) : IProgress<UploadProgress>

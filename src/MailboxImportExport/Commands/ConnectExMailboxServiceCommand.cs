@@ -168,7 +168,7 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
         try
         {
             var options = SignInOptions();
-            connection = Await(ct => ExConnector.ConnectAsync(options, ct));
+            connection = Await(ct => ExConnector.ConnectAsync(options, ct, PowerShellHost()));
         }
         catch (Exception e) when (IsServiceFailure(e) || e is ArgumentException or PlatformNotSupportedException)
         {
@@ -180,6 +180,13 @@ public sealed class ConnectExMailboxServiceCommand : ExCmdlet
         Verbose($"Connected to {connection.GraphEndpoint} ({connection.ApiVersion}) with {connection.AuthMethod} sign-in" +
                 $"{(connection.Account is null ? "" : " as " + connection.Account)}; the token expires {connection.TokenExpiresOn:u}.");
         if (PassThru) WriteObject(connection);
+    }
+
+    /// <summary>The PowerShell running the module, for the User-Agent: <c>PowerShell Core 7.6.9</c>.</summary>
+    private string PowerShellHost()
+    {
+        var table = SessionState.PSVariable.GetValue("PSVersionTable") as System.Collections.Hashtable;
+        return $"PowerShell {table?["PSEdition"] ?? "Desktop"} {table?["PSVersion"]}".TrimEnd();
     }
 
     private SignInOptions SignInOptions()

@@ -45,7 +45,7 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
     protected override void BeginProcessing()
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        _progress = new TransferProgress(this, $"Converting items to {Format} files", 3);
+        _progress = new TransferProgress(this, $"Converting items to {Format} files", 3, new TransferCounters());
         if (!ShouldProcess(destination, $"Write {Format} files")) return;
         try
         {
@@ -89,7 +89,7 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
                 Convert(item);
                 continue;
             }
-            _progress.Failure(record.FileName);
+            Count(TransferItemResult.Failed, null, record.FileName);
             WriteError(new ErrorRecord(new InvalidDataException(record.Error), "ExportFolderItemUnreadable", ErrorCategory.ReadError, record.FileName ?? Path));
         }
     }
@@ -97,7 +97,7 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
     protected override void EndProcessing()
     {
         _progress.Complete();
-        Verbose($"ConvertTo-ExMessageFile: {_progress.Summary}");
+        Verbose($"ConvertTo-ExMessageFile: {_progress.Counters.Summary(_progress.Counters.Failed > 0 ? "CompletedWithErrors" : "Completed", journalPath: null)}");
     }
 
     private void Convert(ExExportedItem item)
@@ -107,16 +107,16 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
             var result = _store!.Write(item, Force);
             if (result == ExportStoreWriteResult.Skipped)
             {
-                _progress.Skip(item.ToString());
+                Count(TransferItemResult.Skipped, item, item.ToString());
                 Verbose($"Skipped {item}: its file is already in {_store.Directory}.");
                 return;
             }
-            _progress.Success(item.Data.Length, item.ToString());
+            Count(TransferItemResult.Copied, item, item.ToString(), item.Data.Length);
             WriteObject(new FileInfo(_store.PathOf(item)!));
         }
         catch (ExportStoreConflictException e)
         {
-            _progress.Failure(item.ToString());
+            Count(TransferItemResult.Failed, item, item.ToString());
             WriteError(new ErrorRecord(e, "ExportConflict", ErrorCategory.ResourceExists, item)
             {
                 ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Use -Force to replace the file written for the earlier version." },
@@ -124,7 +124,7 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            _progress.Failure(item.ToString());
+            Count(TransferItemResult.Failed, item, item.ToString());
             WriteError(new ErrorRecord(e, "ConversionFailed", ErrorCategory.InvalidData, item));
         }
     }
@@ -133,5 +133,11 @@ public sealed class ConvertToExMessageFileCommand : ExCmdlet
     {
         if (disposing) _store?.Dispose();
         base.Dispose(disposing);
+    }
+
+    private void Count(TransferItemResult result, ExExportedItem? item, string? current, long bytes = 0)
+    {
+        _progress.Counters.Record(result, item?.SourceMailboxId ?? "", item?.SourceFolderPath, bytes);
+        _progress.Show(current);
     }
 }

@@ -1,21 +1,23 @@
 using System.Management.Automation;
-using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Transfer;
 
 namespace MailboxImportExport.Commands;
 
 /// <summary>
-/// Exports items in full fidelity (FastTransfer streams). Items are batched 20 to a call as they arrive, with a
-/// few calls in flight per mailbox; each exported item comes out as soon as its batch returns, or with -Path is
-/// written to a folder that a later Import-ExMailboxItem -Path reads.
+/// Exports items in full fidelity (FastTransfer streams). Items are batched 20 to a call as they arrive (the
+/// engine's ExportBatcher); each exported item comes out as soon as its batch returns, or with -Path is written to a
+/// folder that a later Import-ExMailboxItem -Path reads. An item the export folder (-Path) or the copy job's journal
+/// (-JournalPath) already holds in the same version costs no export call.
 /// </summary>
 [Cmdlet(VerbsData.Export, "ExMailboxItem", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(ExExportedItem))]
+[OutputType(typeof(ExExportedItem), typeof(ExTransferSummary))]
 public sealed class ExportExMailboxItemCommand : ExCmdlet
 {
     private ExportBatcher? _batcher;
     private ExportStore? _store;
+    private JournalRun? _run;
     private TransferProgress _progress = null!;
 
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -41,6 +43,10 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public long? Size { get; set; }
 
+    /// <summary>The item's version as listed: with -Path or -JournalPath an item already held in this version is not exported again.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ChangeKey { get; set; }
+
     /// <summary>A folder to write each item to, as a .fts file plus a line of manifest.jsonl, instead of emitting it.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -53,49 +59,71 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
     [Parameter]
     public ExportFormat Format { get; set; } = ExportFormat.Fts;
 
-    /// <summary>With -Path: replace an item already in the folder whose ChangeKey differs, instead of reporting a conflict.</summary>
+
+    /// <summary>The copy job's journal (shared with Import-ExMailboxItem -JournalPath): items already copied in this version are skipped before export.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JournalPath { get; set; }
+
+    /// <summary>Export every item again, even one the folder or the journal holds in the same version; with -Path, replace what is stored.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
     protected override void BeginProcessing()
     {
         var connection = RequireConnection();
-        _progress = new TransferProgress(this, "Exporting mailbox items", 1);
         if (Path is null && MyInvocation.BoundParameters.ContainsKey(nameof(Format)))
             ThrowInvalidCombination("FormatWithoutPath", "-Format says what the files in an export folder are: it goes with -Path.");
         if (Path is not null)
         {
             var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            // -WhatIf guards what this command writes: the folder. Exporting to the pipeline writes nothing anywhere.
             if (!ShouldProcess(folder, "Write exported items to folder")) return;
-            try
-            {
-                _store = ExportStore.Open(folder, Format);
-            }
-            catch (ExportFormatMismatchException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "ExportFormatMismatch", ErrorCategory.InvalidArgument, folder)
-                {
-                    ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Export into another folder, or use the format the folder already holds." },
-                });
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Only a sharing violation means another export holds the folder; anything else is the path itself.
-                var busy = e is IOException && e.GetType() == typeof(IOException) && Directory.Exists(folder);
-                ThrowTerminatingError(new ErrorRecord(e, busy ? "ExportFolderBusy" : "ExportFolderUnavailable",
-                    busy ? ErrorCategory.ResourceBusy : ErrorCategory.WriteError, folder)
-                {
-                    ErrorDetails = new ErrorDetails(e.Message)
-                    {
-                        RecommendedAction = busy
-                            ? "Another export is writing to this folder; wait for it or choose another folder."
-                            : "Give a folder path you can write to.",
-                    },
-                });
-            }
+            OpenStore(folder);
         }
-        else if (!ShouldProcess("the pipeline", "Export items")) return;
+        TransferCounters counters;
+        if (JournalPath is not null)
+        {
+            _run = JoinJournal(JournalPath, "Export-ExMailboxItem");
+            counters = _run.Counters;
+        }
+        else
+        {
+            counters = new TransferCounters();
+        }
+        UseMeter(counters.Meter);
+        _progress = new TransferProgress(this, "Exporting mailbox items", 1, counters);
         _batcher = new ExportBatcher(new ExportService(connection.Client), cancellationToken: StopToken);
+    }
+
+    private void OpenStore(string folder)
+    {
+        try
+        {
+            _store = ExportStore.Open(folder, Format);
+        }
+        catch (ExportFormatMismatchException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "ExportFormatMismatch", ErrorCategory.InvalidArgument, folder)
+            {
+                ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Export into another folder, or use the format the folder already holds." },
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a sharing violation means another export holds the folder; anything else is the path itself.
+            var busy = e is IOException && e.GetType() == typeof(IOException) && Directory.Exists(folder);
+            ThrowTerminatingError(new ErrorRecord(e, busy ? "ExportFolderBusy" : "ExportFolderUnavailable",
+                busy ? ErrorCategory.ResourceBusy : ErrorCategory.WriteError, folder)
+            {
+                ErrorDetails = new ErrorDetails(e.Message)
+                {
+                    RecommendedAction = busy
+                        ? "Another export is writing to this folder; wait for it or choose another folder."
+                        : "Give a folder path you can write to.",
+                },
+            });
+        }
     }
 
     protected override void ProcessRecord()
@@ -104,10 +132,32 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var id in ItemId)
         {
-            var request = new ExportRequest(mailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size };
+            var request = new ExportRequest(mailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size, ChangeKey = ChangeKey };
+            if (!Force && IsHeldAlready(request))
+            {
+                _progress.Counters.Record(TransferItemResult.Skipped, mailboxId, FolderPath, 0);
+                _progress.Show(request.ToString());
+                continue;
+            }
             Await(ct => _batcher.AddAsync(request, ct));
             WriteFinished();
         }
+    }
+
+    /// <summary>Decided before downloading: the folder holds this version intact, or the journal has it copied everywhere it goes.</summary>
+    private bool IsHeldAlready(ExportRequest request)
+    {
+        if (request.ChangeKey is null) return false;
+        if (_store is not null && _store.HasCurrent(request.MailboxId, request.ItemId, request.ChangeKey))
+        {
+            Verbose($"Skipped {request}: already in '{_store.Directory}' with ChangeKey {request.ChangeKey}.");
+            return true;
+        }
+        if (_run is null) return false;
+        var rows = _run.Journal.FindBySource(request.MailboxId, request.ItemId);
+        if (rows.Count == 0 || !rows.All(r => r.State == JournalItemState.Done && r.SourceChangeKey == request.ChangeKey)) return false;
+        Verbose($"Skipped {request}: the journal has it copied in this version.");
+        return true;
     }
 
     protected override void EndProcessing()
@@ -117,7 +167,24 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         Await(ct => _batcher.CompleteAsync(ct));
         while (Await(ct => _batcher.WaitForOutcomeAsync(ct))) WriteFinished();
         _progress.Complete();
-        Verbose($"Export: {_progress.Summary}");
+        var status = _progress.Counters.Failed > 0 ? "CompletedWithErrors" : "Completed";
+        var summary = _progress.Counters.Summary(status, JournalPath);
+        Verbose($"Export: {summary}");
+        if (_run is not null)
+        {
+            _run.Leave("Completed", out summary);
+            _run = null;
+        }
+        // With -Path nothing else is written: the summary says what the folder now holds. Items sent down the
+        // pipeline are the output otherwise; a summary among them would reach the next command as input.
+        if (_store is not null) WriteObject(summary);
+    }
+
+    protected override void OnWaiting()
+    {
+        if (_batcher is null) return;
+        WriteFinished();
+        _progress.Show();
     }
 
     private void WriteFinished()
@@ -126,18 +193,22 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         {
             if (!outcome.Succeeded)
             {
-                _progress.Failure(outcome.Request.ToString());
+                _progress.Counters.Record(TransferItemResult.Failed, outcome.Request.MailboxId, outcome.Request.FolderPath, 0);
                 WriteError(ExportError(outcome));
                 continue;
             }
             var item = outcome.Item!;
             if (_store is null)
             {
-                _progress.Success(item.Data.Length, item.ToString());
+                // Counted as exported; the import (if any) counts what it copies.
+                if (_run is null) _progress.Counters.Record(TransferItemResult.Copied, item.SourceMailboxId, item.SourceFolderPath, item.Data.Length);
                 WriteObject(item);
-                continue;
             }
-            using (item.Data) Store(item);
+            else
+            {
+                using (item.Data) Store(item);
+            }
+            _progress.Show(item.ToString());
         }
     }
 
@@ -146,20 +217,17 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         try
         {
             var result = _store!.Write(item, Force);
-            if (result == ExportStoreWriteResult.Skipped)
+            _progress.Counters.Record(result switch
             {
-                _progress.Skip(item.ToString());
-                Verbose($"Skipped {item}: already in the folder with the same ChangeKey.");
-            }
-            else
-            {
-                _progress.Success(item.Data.Length, item.ToString());
-                Verbose($"{result} {item} in {_store.Directory}.");
-            }
+                ExportStoreWriteResult.Skipped => TransferItemResult.Skipped,
+                ExportStoreWriteResult.Replaced => TransferItemResult.Updated,
+                _ => TransferItemResult.Copied,
+            }, item.SourceMailboxId, item.SourceFolderPath, item.Data.Length);
+            Verbose(result == ExportStoreWriteResult.Skipped ? $"Skipped {item}: already in the folder with the same ChangeKey." : $"{result} {item} in {_store.Directory}.");
         }
         catch (ExportStoreConflictException e)
         {
-            _progress.Failure(item.ToString());
+            _progress.Counters.Record(TransferItemResult.Failed, item.SourceMailboxId, item.SourceFolderPath, 0);
             WriteError(new ErrorRecord(e, "ExportConflict", ErrorCategory.ResourceExists, item)
             {
                 ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "The item changed since it was written to this folder. Use -Force to replace it, or export to another folder." },
@@ -167,12 +235,12 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         }
         catch (IOException e)
         {
-            _progress.Failure(item.ToString());
+            _progress.Counters.Record(TransferItemResult.Failed, item.SourceMailboxId, item.SourceFolderPath, 0);
             WriteError(new ErrorRecord(e, "ExportWriteFailed", ErrorCategory.WriteError, item));
         }
         catch (InvalidDataException e)
         {
-            _progress.Failure(item.ToString());
+            _progress.Counters.Record(TransferItemResult.Failed, item.SourceMailboxId, item.SourceFolderPath, 0);
             WriteError(new ErrorRecord(e, "ConversionFailed", ErrorCategory.InvalidData, item)
             {
                 ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Export that item with -Format Fts: the stream is kept as the service gave it." },
@@ -197,6 +265,7 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         {
             _batcher?.Dispose();
             _store?.Dispose();
+            _run?.Leave("Stopped", out _);
         }
         base.Dispose(disposing);
     }

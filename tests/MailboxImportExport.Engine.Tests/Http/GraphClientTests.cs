@@ -11,7 +11,7 @@ public class GraphClientTests
     private readonly List<TimeSpan> _waits = new();
 
     private GraphClient Client(ITokenProvider? tokens = null, int maxRetries = 3) =>
-        new(new GraphClientOptions { GraphRoot = new Uri(Root), ApiVersion = "v1.0", MaxRetries = maxRetries },
+        new(new GraphClientOptions { GraphRoot = new Uri(Root), ApiVersion = "v1.0", MaxRetries = maxRetries, Lanes = new MailboxLanes() },
             tokens ?? new StaticTokenProvider("token-one"), _handler,
             (wait, _) => { _waits.Add(wait); return Task.CompletedTask; });
 
@@ -207,15 +207,58 @@ public class GraphClientTests
     public async Task Import_url_posts_retry_throttling_but_never_a_503_that_may_have_imported()
     {
         var url = new Uri("https://outlook.example.test/api/gv1.0/Mailboxes('MBX:a@b')/importItem?authtoken=t");
-        _handler.Respond((HttpStatusCode)429, null, r => r.Headers.TryAddWithoutValidation("Retry-After", "1"))
+        _handler.Respond((HttpStatusCode)429, null, r => r.Headers.TryAddWithoutValidation("Retry-After", "0.01"))
             .Respond(HttpStatusCode.ServiceUnavailable);
 
-        var e = await Assert.ThrowsAsync<GraphException>(() =>
+        var e = await Assert.ThrowsAsync<ImportOutcomeUnknownException>(() =>
             Client().PostToImportUrlAsync<Thing>(url, () => GraphClient.JsonContent("{}"u8.ToArray()), CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, e.StatusCode);
         Assert.Equal(2, _handler.Requests.Count);
     }
+
+    [Fact]
+    public async Task One_logical_call_keeps_its_client_request_id_across_retries_and_says_who_calls()
+    {
+        _handler.Respond(HttpStatusCode.GatewayTimeout).Drop().Respond(HttpStatusCode.OK, """{"id":"1"}""").Respond(HttpStatusCode.OK, """{"id":"2"}""");
+        var client = new GraphClient(new GraphClientOptions { GraphRoot = new Uri(Root), MaxRetries = 3, UserAgent = UserAgent.For("PowerShell Core 7.6.9") },
+            new StaticTokenProvider("t"), _handler, (_, _) => Task.CompletedTask);
+
+        await client.GetAsync<Thing>("x", CancellationToken.None);
+        await client.GetAsync<Thing>("x", CancellationToken.None);
+
+        var ids = _handler.Messages.Select(m => m.Headers.GetValues("client-request-id").Single()).ToList();
+        Assert.Equal(4, ids.Count);
+        Assert.Single(ids.Take(3).Distinct());
+        Assert.NotEqual(ids[0], ids[3]);
+        Assert.True(Guid.TryParse(ids[0], out _));
+        var agent = string.Join(" ", _handler.Messages[0].Headers.GetValues("User-Agent"));
+        Assert.Matches(@"^MailboxImportExport/\d+\.\d+\.\d+ \(PowerShell Core 7\.6\.9; [^()]+\)$", agent);
+    }
+
+    [Fact]
+    public async Task A_dropped_connection_is_retried_for_a_read_and_is_an_unknown_outcome_for_an_import()
+    {
+        _handler.Drop().Respond(HttpStatusCode.OK, """{"id":"1"}""").Drop();
+        var client = Client();
+
+        Assert.Equal("1", (await client.GetAsync<Thing>("x", CancellationToken.None)).Id);
+        var url = new Uri("https://outlook.example.test/api/gv1.0/Mailboxes('MBX:a@b')/importItem?authtoken=t");
+        var e = await Assert.ThrowsAsync<ImportOutcomeUnknownException>(() =>
+            client.PostToImportUrlAsync<Thing>(url, () => GraphClient.JsonContent("{}"u8.ToArray()), CancellationToken.None));
+
+        Assert.Null(e.StatusCode);
+        Assert.Equal(3, _handler.Requests.Count);
+        Assert.DoesNotContain("authtoken", e.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("https://graph.example.test/v1.0/admin/exchange/mailboxes/MBX%3Aa%40b/folders/inbox/items", "MBX:a@b")]
+    [InlineData("https://graph.example.test/beta/admin/exchange/mailboxes/MBX%3Aa%40b/exportItems", "MBX:a@b")]
+    [InlineData("https://outlook.example.test/api/gv1.0/Mailboxes('MBX:a@b')/importItem?authtoken=t", "MBX:a@b")]
+    [InlineData("https://graph.example.test/v1.0/users/alice%40contoso.test/settings/exchange", null)]
+    public void The_mailbox_of_a_call_is_read_from_its_url(string url, string? mailbox) =>
+        Assert.Equal(mailbox, GraphClient.MailboxOf(new Uri(url)));
 
     [Fact]
     public async Task Cancellation_stops_a_retry_wait()

@@ -21,10 +21,20 @@ internal sealed class StubHandler : HttpMessageHandler
         return this;
     }
 
+    /// <summary>The next request fails the way a dropped connection does.</summary>
+    public StubHandler Drop()
+    {
+        _responses.Enqueue(_ => throw new HttpRequestException("The response ended prematurely.", new IOException("Connection reset by peer")));
+        return this;
+    }
+
+    public List<HttpRequestMessage> Messages { get; } = new();
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
         Requests.Add(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.ToString(), body));
+        Messages.Add(request);
         if (_responses.Count == 0) throw new InvalidOperationException($"No response scripted for {request.Method} {request.RequestUri}");
         return _responses.Dequeue()(request);
     }

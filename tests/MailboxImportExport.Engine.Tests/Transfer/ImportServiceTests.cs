@@ -184,18 +184,52 @@ public class ImportServiceTests
     }
 
     [Fact]
+    public async Task An_archive_session_mismatch_imports_once_through_a_session_on_the_mailbox_the_service_names()
+    {
+        var (service, handler) = Service(session => session == 1
+            ? RoutingHandler.Json(HttpStatusCode.Conflict, """{"Message":"Invalid import session. The target session is expected in mailbox MBX:archive@tenant"}""")
+            : RoutingHandler.Json(HttpStatusCode.OK, """{"itemId":"aux-item","changeKey":"aux-ck"}"""));
+
+        var result = await service.ImportAsync(Create(Blob()), CancellationToken.None);
+        var second = await service.ImportAsync(Create(Blob()), CancellationToken.None);
+
+        Assert.Equal(("aux-item", Mailbox), (result.ItemId, result.TargetMailboxId));
+        var sessions = handler.To("/createImportSession").Select(r => Uri.UnescapeDataString(r.Url.AbsolutePath)).ToList();
+        Assert.Equal(2, sessions.Count);
+        Assert.Contains("MBX:archive@tenant", sessions[1]);
+        // The folder is known to live there now: the next item goes straight through the archive's session.
+        Assert.Equal(3, Imports(handler).Count());
+        Assert.Equal("aux-item", second.ItemId);
+    }
+
+    [Fact]
     public async Task Other_failures_are_not_retried_so_nothing_is_imported_twice()
     {
-        var (service, handler) = Service(_ => RoutingHandler.Json(HttpStatusCode.Conflict,
-            """{"Message":"Invalid import session. The target session is expected in mailbox MBX:archive@tenant"}"""));
+        var (service, handler) = Service(_ => RoutingHandler.Json(HttpStatusCode.BadRequest,
+            """{"error":{"code":"ErrorCorruptData","message":"Data is not an item export."}}"""));
 
         var e = await Assert.ThrowsAsync<GraphException>(() => service.ImportAsync(Create(Blob()), CancellationToken.None));
 
-        Assert.Equal(HttpStatusCode.Conflict, e.StatusCode);
-        Assert.Contains("expected in mailbox MBX:archive@tenant", e.Message);
+        Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
         Assert.Single(Imports(handler));
         Assert.Equal(1, _sessions);
         Assert.DoesNotContain("authtoken", e.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    [InlineData(408)]
+    public async Task A_status_that_may_hide_a_commit_is_an_unknown_outcome_and_is_not_sent_again(int status)
+    {
+        var (service, handler) = Service(_ => RoutingHandler.Json((HttpStatusCode)status, """{"error":{"code":"x","message":"y"}}"""));
+
+        var e = await Assert.ThrowsAsync<ImportOutcomeUnknownException>(() => service.ImportAsync(Create(Blob()), CancellationToken.None));
+
+        Assert.Equal((HttpStatusCode)status, e.StatusCode);
+        Assert.Single(Imports(handler));
     }
 
     [Fact]

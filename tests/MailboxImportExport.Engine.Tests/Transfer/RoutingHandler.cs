@@ -32,8 +32,11 @@ internal sealed class RoutingHandler : HttpMessageHandler
     /// <summary>Path parts whose concurrency is tracked, e.g. one per mailbox.</summary>
     public List<string> Tracked { get; } = new();
 
+    /// <summary>The lanes of this fake service's clients: its own, so tests running side by side never share a mailbox's lane.</summary>
+    public MailboxLanes Lanes { get; set; } = new();
+
     public GraphClient Client() =>
-        new(new GraphClientOptions { GraphRoot = new Uri(GraphRoot), ApiVersion = "v1.0", MaxRetries = 1 },
+        new(new GraphClientOptions { GraphRoot = new Uri(GraphRoot), ApiVersion = "v1.0", MaxRetries = 1, Lanes = Lanes },
             new StaticTokenProvider(GraphToken), this, (_, _) => Task.CompletedTask);
 
     public IEnumerable<RecordedRequest> To(string pathPart) =>

@@ -1,0 +1,178 @@
+using System.Management.Automation;
+using MailboxImportExport.Emulator;
+using MailboxImportExport.Engine.Models;
+
+namespace MailboxImportExport.Module.Tests;
+
+/// <summary>Copy-ExMailbox: a copy job that can run again, and its statistics and verification.</summary>
+public class CopyTests : IClassFixture<EmulatorFixture>
+{
+    private readonly EmulatorFixture _emulator;
+
+    public CopyTests(EmulatorFixture emulator) => _emulator = emulator;
+
+    private EmulatorControl Control => _emulator.Server.Control;
+    private string Alice => Control.GetMailboxId("alice@contoso.test");
+    private string Bob => Control.GetMailboxId("bob@contoso.test");
+    private static string Text(PSObject o, string name) => o.Properties[name].Value?.ToString() ?? "";
+
+    private List<string> Plant(PowerShellSession session, string mailbox, string path, int items) =>
+        Control.AddItems(mailbox, Folder(session, mailbox, path), items, path.Trim('/').Replace('/', '-'));
+
+    /// <summary>The folder at a path, created (with its parents) when missing.</summary>
+    private string Folder(PowerShellSession session, string mailbox, string path)
+    {
+        try
+        {
+            return Control.GetFolderId(mailbox, path);
+        }
+        catch (KeyNotFoundException)
+        {
+            return Text(Assert.Single(session.Run("New-ExMailboxFolder -MailboxId $args[0] -Path $args[1]", mailbox, path).Output), "Id");
+        }
+    }
+
+    /// <summary>The stored bytes of every item of a folder, as a sorted list of hex strings (a multiset).</summary>
+    private List<string> Contents(PowerShellSession session, string mailbox, string path) =>
+        session.Run("Get-ExMailboxFolder -MailboxId $args[0] -Recurse | Where-Object Path -eq $args[1] | Get-ExMailboxItem", mailbox, path).Output
+            .Select(o => Convert.ToHexString(Control.GetItemData(Text(o, "Id")))).OrderBy(x => x, StringComparer.Ordinal).ToList();
+
+    private static IReadOnlyList<Engine.Journal.JournalItem> JournalRows(string journal) => Engine.Journal.JournalReader.ReadItems(journal);
+
+    private static ExTransferSummary Summary(RunResult run) => run.Output.Select(o => o.BaseObject).OfType<ExTransferSummary>().Single();
+
+    [Fact]
+    public void A_rerun_after_3_changes_and_2_additions_makes_exactly_3_updates_and_2_creates_and_the_copy_matches_byte_for_byte()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var journal = Path.Combine(directory.Path, "job.journal");
+        var items = Plant(session, Alice, "/CopyChanges", 20);
+        const string copy = "Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /CopyChanges -TargetRootPath /FromAlice -JournalPath $args[0]";
+
+        var first = session.Run(copy, journal);
+        Assert.Empty(first.Errors);
+        Assert.Equal((20, 0, 0), (Summary(first).Copied, Summary(first).Updated, Summary(first).Failed));
+
+        foreach (var id in items.Take(3)) Control.TouchItem(id);
+        Plant(session, Alice, "/CopyChanges", 2);
+        var plan = session.Run(copy + " -WhatIf", journal);
+        Assert.Empty(plan.Errors);
+        // The host wraps long lines: compare without white space.
+        Assert.True(string.Concat(plan.HostText.Where(c => !char.IsWhiteSpace(c))).Contains("Copy2item(s),update3,skip17alreadycopied"), plan.HostText);
+        Assert.True(string.Concat(plan.HostText.Where(c => !char.IsWhiteSpace(c))).Contains("/FromAlice/CopyChanges"), plan.HostText);
+        Control.ResetStatistics();
+        var before = Control.Requests.Count(r => r.Path.EndsWith("/exportItems"));
+
+        var second = session.Run(copy, journal);
+
+        Assert.Empty(second.Errors);
+        var summary = Summary(second);
+        Assert.Equal((2, 3, 17, 0, "Completed"), (summary.Copied, summary.Updated, summary.Skipped, summary.Failed, summary.Status));
+        var pair = Assert.Single(summary.Pairs);
+        Assert.Equal((Alice, Bob, 2, 3), (pair.SourceMailboxId, pair.TargetMailboxId, pair.Copied, pair.Updated));
+        Assert.Equal(2, Control.Statistics.TotalImportsCreated);
+        Assert.Equal(3, Control.Statistics.ImportsUpdated.Values.Sum());
+        // Only the five changed or new items were exported: one call.
+        Assert.Equal(before + 1, Control.Requests.Count(r => r.Path.EndsWith("/exportItems")));
+        Assert.Equal(Contents(session, Alice, "/CopyChanges"), Contents(session, Bob, "/FromAlice/CopyChanges"));
+        Assert.Empty(session.Run("Test-ExMailboxCopy -JournalPath $args[0]", journal).Output);
+    }
+
+    [Fact]
+    public void Corrupt_items_stop_the_copy_after_BadItemLimit_plus_one_failures_and_a_rerun_tries_only_what_is_not_copied()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var journal = Path.Combine(directory.Path, "job.journal");
+        var folder = Folder(session, Alice, "/CorruptSource");
+        var corrupt = Enumerable.Range(0, 5).Select(i => Control.AddItem(Alice, folder, Enumerable.Repeat((byte)(0x41 + i), 64).ToArray(), "IPM.Note")).ToList();
+        Control.AddItems(Alice, folder, 6, "Good");
+
+        var first = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /CorruptSource -TargetRootPath /Corrupt -JournalPath $args[0] -BadItemLimit 2 -SettleDelay 0:0:0.2", journal);
+
+        // One error per failed item, then the pair's: the limit was passed.
+        var error = Assert.Single(first.Errors, e => e.FullyQualifiedErrorId.StartsWith("BadItemLimitExceeded,"));
+        Assert.All(first.Errors.Where(e => e != error), e => Assert.StartsWith("ErrorCorruptData,", e.FullyQualifiedErrorId));
+        Assert.Contains("-BadItemLimit 2", error.ToString());
+        Assert.Contains("Get-ExCopyStatistics", error.ToString());
+        Assert.Equal("BadItemLimitExceeded", Summary(first).Status);
+        var afterFirst = (ExCopyStatistics)Assert.Single(session.Run("Get-ExCopyStatistics -JournalPath $args[0] -IncludeReport", journal).Output).BaseObject;
+        Assert.True(afterFirst.Failed >= 3, $"{afterFirst.Failed} failed");
+        Assert.All(afterFirst.FailedItems, f => Assert.Contains(f.SourceItemId, corrupt));
+        Assert.All(afterFirst.FailedItems, f => Assert.Equal("ErrorCorruptData", f.ErrorCode));
+
+        // A post in flight when the pair stopped is in doubt: the rerun finds out whether it landed (after a short
+        // settle delay here; the real service's default is minutes) before sending anything.
+        var importsBefore = Control.Requests.Count(r => r.Path.EndsWith("/importItem"));
+        var second = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /CorruptSource -TargetRootPath /Corrupt -JournalPath $args[0] -BadItemLimit 10 -SettleDelay 0:0:0.2", journal);
+
+        Assert.Equal(5, second.Errors.Count(e => e.FullyQualifiedErrorId.StartsWith("ErrorCorruptData,")));
+        Assert.DoesNotContain(second.Errors, e => e.FullyQualifiedErrorId.StartsWith("BadItemLimitExceeded,"));
+        var summary = Summary(second);
+        // The good items are all there once: those copied before (and any whose post was in flight at the stop, found
+        // by resolution) are skipped, the rest copied; each corrupt one fails again.
+        Assert.Equal((6, 5), (summary.Skipped + summary.Copied, summary.Failed));
+        Assert.True(summary.Skipped >= afterFirst.Copied);
+        // Nothing already copied is sent again: one post per item copied now, and one per corrupt item.
+        Assert.Equal(summary.Copied + 5, Control.Requests.Count(r => r.Path.EndsWith("/importItem")) - importsBefore);
+        Assert.Equal(6, Control.Statistics.ImportsCreated[Control.GetFolderId(Bob, "/Corrupt/CorruptSource")]);
+    }
+
+    [Fact]
+    public void Pairs_piped_in_by_property_name_run_side_by_side_with_a_row_each_in_the_summary()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        Plant(session, Alice, "/PairOne", 7);
+        Plant(session, Bob, "/PairTwo", 5);
+
+        var run = session.Run("""
+            @(
+                [pscustomobject]@{ SourceMailbox = 'alice@contoso.test'; TargetMailbox = 'bob@contoso.test'; TargetRootPath = '/Pairs/alice'; IncludeFolder = '/PairOne' }
+                [pscustomobject]@{ SourceMailbox = 'bob@contoso.test'; TargetMailbox = 'alice@contoso.test'; TargetRootPath = '/Pairs/bob'; IncludeFolder = '/PairTwo' }
+            ) | Copy-ExMailbox -JournalPath $args[0] -ThrottleLimit 2
+            """, Path.Combine(directory.Path, "pairs.journal"));
+
+        Assert.Empty(run.Errors);
+        var summary = Summary(run);
+        Assert.Equal(12, summary.Copied);
+        Assert.Equal(new[] { (Alice, Bob, 7), (Bob, Alice, 5) }, summary.Pairs.Select(p => (p.SourceMailboxId, p.TargetMailboxId, p.Copied)));
+        Assert.Equal(Contents(session, Alice, "/PairOne"), Contents(session, Bob, "/Pairs/alice/PairOne"));
+        Assert.Equal(Contents(session, Bob, "/PairTwo"), Contents(session, Alice, "/Pairs/bob/PairTwo"));
+        var statistics = session.Run("Get-ExCopyStatistics -JournalPath $args[0]", Path.Combine(directory.Path, "pairs.journal")).Output;
+        Assert.Equal(2, statistics.Count);
+    }
+
+    [Fact]
+    public void Well_known_folders_map_to_their_counterparts_and_deletions_are_mirrored_on_request()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var journal = Path.Combine(directory.Path, "job.journal");
+        var aliceDraftsBefore = Contents(session, Alice, "/Drafts").Count;
+        var bobDraftsBefore = Contents(session, Bob, "/Drafts").Count;
+        var drafts = Control.AddItems(Alice, "drafts", 3, "Draft");
+        Control.AddItems(Alice, "recoverableitemsdeletions", 2, "Recoverable");
+        const string copy = "Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#drafts#' -IncludeRecoverableItems -JournalPath $args[0]";
+
+        var first = session.Run(copy, journal);
+        Assert.Empty(first.Errors);
+        // The Recoverable Items come along into their counterparts, outside the include list.
+        var recoverable = Assert.Single(Summary(first).Folders, f => f.FolderPath == "/Recoverable Items/Deletions");
+        Assert.True(recoverable.Copied >= 2);
+        Assert.Equal(aliceDraftsBefore + 3 + recoverable.Copied, Summary(first).Copied);
+        Assert.Equal(bobDraftsBefore + aliceDraftsBefore + 3, Contents(session, Bob, "/Drafts").Count);
+        var targets = JournalRows(journal).Where(r => r.SourceFolderPath == "/Recoverable Items/Deletions").Select(r => r.TargetFolderId).Distinct();
+        Assert.Equal(Control.GetWellKnownFolderId(Bob, "recoverableitemsdeletions"), Assert.Single(targets));
+
+        Control.DeleteItem(drafts[0]);
+        var mirrored = session.Run(copy + " -MirrorDeletion", journal);
+
+        Assert.Empty(mirrored.Errors);
+        Assert.Equal(1, Assert.Single(Summary(mirrored).Pairs).Deleted);
+        Assert.Equal(bobDraftsBefore + aliceDraftsBefore + 2, Contents(session, Bob, "/Drafts").Count);
+        var refused = session.Run(copy + " -MirrorDeletion -StartDate 2020-01-01", journal);
+        Assert.Contains("date range", Assert.Single(refused.Errors).ToString());
+    }
+}

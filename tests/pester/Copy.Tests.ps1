@@ -1,0 +1,57 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run through ./build.ps1 -Task Test, which sets MAILBOXIMPORTEXPORT_MODULE_PATH to the laid-out module.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
+    $script:emulator = Initialize-TestSession
+    $script:journal = Join-Path $TestDrive 'copy.journal'
+}
+
+AfterAll {
+    Complete-TestSession -Emulator $script:emulator
+    Remove-Module TestEmulator -ErrorAction SilentlyContinue
+}
+
+Describe 'Copy-ExMailbox' {
+    It 'copies a folder and, run again, skips every item' {
+        $first = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/copy -JournalPath $script:journal
+        $first.Status | Should -Be 'Completed'
+        $first.Copied | Should -BeGreaterThan 0
+        $again = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/copy -JournalPath $script:journal
+        $again.Copied | Should -Be 0
+        $again.Skipped | Should -Be $first.Copied
+        $again.Pairs | Should -HaveCount 1
+    }
+
+    It 'says with -WhatIf what it would copy, update and skip, and copies nothing' {
+        $whatIf = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/copy -JournalPath $script:journal -WhatIf 6>&1 |
+            Out-String
+        $whatIf | Should -Match 'skip \d+ already copied'
+    }
+
+    It 'takes pairs by property name from the pipeline' {
+        $pairs = [pscustomobject]@{ SourceMailbox = 'alice@contoso.test'; TargetMailbox = 'bob@contoso.test'; TargetRootPath = '/Pester/pairs'; IncludeFolder = '#Drafts#' }
+        $summary = $pairs | Copy-ExMailbox -JournalPath (Join-Path $TestDrive 'pairs.journal')
+        $summary.Pairs[0].TargetMailboxId | Should -Be (Get-ExMailbox bob@contoso.test).MailboxId
+    }
+}
+
+Describe 'Get-ExCopyStatistics' {
+    It 'reports the job per mailbox pair and folder' {
+        $statistics = Get-ExCopyStatistics -JournalPath $script:journal -IncludeReport
+        $statistics.Status | Should -Be 'Completed'
+        $statistics.PercentComplete | Should -Be 100
+        $statistics.Folders.FolderPath | Should -Contain '/Drafts'
+        $statistics.FailedItems | Should -BeNullOrEmpty
+    }
+
+    It 'says clearly when the job has never run' {
+        { Get-ExCopyStatistics -JournalPath (Join-Path $TestDrive 'never.journal') -ErrorAction Stop } | Should -Throw -ErrorId 'JobNotFound*'
+    }
+}
+
+Describe 'Test-ExMailboxCopy' {
+    It 'finds no difference in a whole copy' {
+        Test-ExMailboxCopy -JournalPath $script:journal | Should -BeNullOrEmpty
+    }
+}
