@@ -9,7 +9,9 @@ namespace MailboxImportExport.Engine.Transfer;
 /// </summary>
 internal sealed class TempFile : IDisposable
 {
-    private static readonly ConcurrentDictionary<string, byte> Live = new(StringComparer.Ordinal);
+    // Each live file with the flow scope it was created under (see CountOnlyThisFlow).
+    private static readonly ConcurrentDictionary<string, object?> Live = new(StringComparer.Ordinal);
+    private static readonly AsyncLocal<object?> FlowScope = new();
 
     static TempFile()
     {
@@ -21,7 +23,7 @@ internal sealed class TempFile : IDisposable
     private TempFile(string path)
     {
         Path = path;
-        Live[path] = 0;
+        Live[path] = FlowScope.Value;
     }
 
     /// <summary>The folder every spilled item goes to: one place to look for leftovers of a killed process.</summary>
@@ -36,8 +38,17 @@ internal sealed class TempFile : IDisposable
         return new TempFile(System.IO.Path.Combine(Directory, Guid.NewGuid().ToString("N") + ".fts.tmp"));
     }
 
-    /// <summary>How many temp files this process still holds; for tests that check nothing is left behind.</summary>
-    internal static int LiveCount => Live.Count;
+    /// <summary>
+    /// How many temp files this process still holds (only those of this flow after <see cref="CountOnlyThisFlow"/>);
+    /// for tests that check nothing is left behind.
+    /// </summary>
+    internal static int LiveCount => FlowScope.Value is { } scope ? Live.Count(entry => entry.Value == scope) : Live.Count;
+
+    /// <summary>
+    /// From here on, in this async flow and the tasks it starts, <see cref="LiveCount"/> counts only the files created
+    /// here: tests running side by side in one process spill files too.
+    /// </summary>
+    internal static void CountOnlyThisFlow() => FlowScope.Value = new object();
 
     public void Dispose()
     {

@@ -218,6 +218,7 @@ public class ExportBatcherTests
     [Fact]
     public async Task Cancelling_stops_at_once_and_deletes_the_data_nobody_took()
     {
+        TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var firstCallDone = false;
         var hangingCallCancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

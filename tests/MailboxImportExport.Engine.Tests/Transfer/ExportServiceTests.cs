@@ -87,6 +87,7 @@ public class ExportServiceTests
     [Fact]
     public async Task Items_above_the_threshold_spill_to_temp_files_and_the_per_call_budget_spills_the_rest()
     {
+        TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var big = FtsTestMessages.Pattern(50_000);
         var small = FtsTestMessages.Pattern(600);
@@ -108,6 +109,7 @@ public class ExportServiceTests
     [Fact]
     public async Task An_answer_cut_short_fails_the_call_and_deletes_what_was_spilled()
     {
+        TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var json = ExportAnswer(Exported("one", FtsTestMessages.Pattern(50_000)), Exported("two", FtsTestMessages.Pattern(50_000)));
         var (service, _) = Service(_ => RoutingHandler.Json(HttpStatusCode.OK, json.Substring(0, json.Length - 5000)),

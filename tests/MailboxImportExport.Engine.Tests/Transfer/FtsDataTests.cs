@@ -22,6 +22,7 @@ public class FtsDataTests
     [Fact]
     public void Base64_above_the_threshold_goes_to_a_temp_file_that_dispose_deletes()
     {
+        TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var bytes = FtsTestMessages.Pattern(300_001);
 
@@ -52,6 +53,7 @@ public class FtsDataTests
     [Fact]
     public void Invalid_base64_fails_and_leaves_no_temp_file()
     {
+        TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var text = Convert.ToBase64String(FtsTestMessages.Pattern(200_000)) + "*not base64*";
         Assert.Throws<FormatException>(() => FtsData.FromBase64(text, spillThreshold: 1000));
