@@ -47,6 +47,7 @@ public sealed class GraphClient : IDisposable
     private readonly MailboxLanes _lanes;
     private readonly string _app;
     private readonly string _userAgent;
+    private readonly FolderRedirects _folderRedirects = new();
     private long _serviceClockOffsetTicks;
 
     public GraphClient(GraphClientOptions options, ITokenProvider tokens, HttpMessageHandler handler,
@@ -179,7 +180,12 @@ public sealed class GraphClient : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, Uri url, Func<HttpContent>? content, bool authenticate, RetryPolicy policy,
         Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
     {
-        if (authenticate) EnsureSameServiceHost(url);
+        var requestedUrl = url;
+        if (authenticate)
+        {
+            EnsureSameServiceHost(url);
+            url = _folderRedirects.Apply(url);
+        }
         var shownUrl = authenticate ? url.ToString() : Redactor.DescribeUrl(url);
         var lane = MailboxOf(url) is { } mailbox ? LaneOf(mailbox) : null;
         var requestId = Guid.NewGuid().ToString();
@@ -221,7 +227,8 @@ public sealed class GraphClient : IDisposable
                     if (authenticate && MailboxRedirect.IsRedirect(response))
                     {
                         url = MailboxRedirect.Next(response, url, BaseUri, ++redirects);
-                        EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it.");
+                        _folderRedirects.Remember(requestedUrl, url);
+                        EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it, and sending later calls for that folder there directly.");
                         shownUrl = url.ToString();
                         lane = MailboxOf(url) is { } redirectedTo ? LaneOf(redirectedTo) : null;
                         attempt--; // a redirect is not a retry
