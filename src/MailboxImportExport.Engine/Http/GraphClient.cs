@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MailboxImportExport.Engine.Auth;
@@ -258,7 +257,7 @@ public sealed class GraphClient : IDisposable
                 {
                     throw;
                 }
-                catch (Exception e) when (IsTransportFailure(e) && !IsRefused(e))
+                catch (Exception e) when (IsTransportFailure(e) && !ServiceUnreachable.Is(e))
                 {
                     // The connection dropped, no answer came in time, or the answer broke off while being read.
                     var what = e is OperationCanceledException ? $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s" : $"the connection broke ({Innermost(e).Message})";
@@ -272,8 +271,7 @@ public sealed class GraphClient : IDisposable
                 }
                 catch (HttpRequestException e)
                 {
-                    throw new GraphException(0, "ConnectionFailed",
-                        $"Could not reach {url.Host}: {Innermost(e).Message}", method: method.Method, url: shownUrl);
+                    throw new GraphException(0, "ConnectionFailed", ServiceUnreachable.Message(url, e), method: method.Method, url: shownUrl);
                 }
                 finally
                 {
@@ -294,10 +292,6 @@ public sealed class GraphClient : IDisposable
 
     private static bool IsTransportFailure(Exception e) =>
         e is HttpRequestException or IOException or OperationCanceledException || e.InnerException is IOException;
-
-    /// <summary>Nothing reached the service: no server at the address, or the name did not resolve. Retrying will not help.</summary>
-    private static bool IsRefused(Exception e) =>
-        Innermost(e) is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain };
 
     private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {

@@ -69,7 +69,9 @@ public sealed class MailboxService
     /// </summary>
     public Task<string> ResolveMailboxIdAsync(string mailboxOrUser, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(mailboxOrUser)) throw new ArgumentException("The mailbox id is empty.");
+        if (string.IsNullOrWhiteSpace(mailboxOrUser))
+            return Task.FromException<string>(new GraphException(HttpStatusCode.NotFound, "MailboxNotFound",
+                "The mailbox id is empty: pass a user principal name, a user's object id, or the MailboxId that Get-ExMailbox returns."));
         var value = mailboxOrUser.Trim();
         if (IsMailboxId(value)) return Task.FromResult(value);
         return _primaryIds.GetAsync(value, async user =>
