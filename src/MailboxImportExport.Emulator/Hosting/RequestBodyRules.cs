@@ -19,10 +19,7 @@ internal static class RequestBodyRules
     public const long LargestBodyLimit = ImportBodyLimit;
 
     /// <summary>Throws the service's 415 or 413 for a body this route does not take; sets the limit a chunked body is read against.</summary>
-    /// <summary>What a client sends too large a body to an attachments collection should do instead.</summary>
-    public const string UploadSessionHint = "attachments of 3 MB and more go through an upload session (createUploadSession).";
-
-    public static void Check(HttpContext http, long limit, bool takesMime = false, string? hint = null)
+    public static void Check(HttpContext http, long limit, bool takesMime = false, string? tooLargeHint = null)
     {
         var request = http.Request;
         var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
@@ -32,7 +29,7 @@ internal static class RequestBodyRules
             throw new GraphException(415, "UnsupportedMediaType",
                 $"The content type '{request.ContentType ?? "(none)"}' is not supported; send the body as application/json.");
         }
-        if (request.ContentLength > limit) throw TooLarge(limit, hint);
+        if (request.ContentLength > limit) throw TooLarge(limit, tooLargeHint);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
     }
 

@@ -163,7 +163,10 @@ internal static class OutlookHandlers
         return buffer.ToArray();
     }
 
-    private static GraphException RequestTooLarge(string? hint) => Hosting.RequestBodyRules.TooLarge(MaxRequestBytes, hint);
+    private static GraphException RequestTooLarge(string? hint) =>
+        new(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB." + (hint is null ? "" : $" (Emulator: {hint})"));
+
+    internal const string UploadSessionHint = "attachments of 3 MB and more go through an upload session (createUploadSession).";
 
     private static Task GetAsync(GraphRequest request, ItemRecord item, OutlookItemKind kind)
     {
@@ -226,7 +229,7 @@ internal static class OutlookHandlers
     /// <summary>POST …/attachments with a fileAttachment (contentBytes in base64), below the upload-session size.</summary>
     private static async Task PostAttachmentAsync(GraphRequest request, ItemRecord item)
     {
-        var body = ParseJson(await ReadLimitedBodyAsync(request, Hosting.RequestBodyRules.UploadSessionHint));
+        var body = ParseJson(await ReadLimitedBodyAsync(request, UploadSessionHint));
         var type = (FolderHandlers.Property(body, "@odata.type") as JsonValue)?.ToString();
         if (type is null || !type.TrimStart('#').Equals("microsoft.graph.fileAttachment", StringComparison.OrdinalIgnoreCase))
             throw GraphException.InvalidRequest("The emulator takes file attachments: \"@odata.type\": \"#microsoft.graph.fileAttachment\".");
@@ -241,7 +244,7 @@ internal static class OutlookHandlers
             throw GraphException.InvalidRequest("contentBytes is not valid base64.");
         }
         if (data.Length > MaxPostedAttachmentBytes)
-            throw new GraphException(413, "RequestEntityTooLarge", $"The attachment is {data.Length:N0} bytes: {Hosting.RequestBodyRules.UploadSessionHint}");
+            throw new GraphException(413, "RequestEntityTooLarge", $"The attachment is {data.Length:N0} bytes: {UploadSessionHint}");
         var isInline = FolderHandlers.Property(body, "isInline") is JsonValue inline && inline.TryGetValue<bool>(out var flag) && flag;
         var contentType = (FolderHandlers.Property(body, "contentType") as JsonValue)?.ToString();
         var contentId = (FolderHandlers.Property(body, "contentId") as JsonValue)?.ToString();
