@@ -238,9 +238,22 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
     protected static ErrorRecord ErrorFor(Exception exception, string errorId, object? target, string? recommendedAction = null)
     {
         var record = new ErrorRecord(exception, errorId, CategoryOf(exception), target);
-        if (recommendedAction is not null)
-            record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+        var text = AdminText(exception);
+        if (recommendedAction is not null || text != exception.Message)
+            record.ErrorDetails = new ErrorDetails(text) { RecommendedAction = recommendedAction };
         return record;
+    }
+
+    /// <summary>An exception's message as an admin should read it: without .NET's " (Parameter 'x')" tail.</summary>
+    protected static string AdminText(Exception exception)
+    {
+        var message = exception.Message;
+        if (exception is ArgumentException { ParamName: { Length: > 0 } name })
+        {
+            var tail = $" (Parameter '{name}')";
+            if (message.EndsWith(tail, StringComparison.Ordinal)) message = message.Substring(0, message.Length - tail.Length);
+        }
+        return message;
     }
 
     private static ErrorCategory CategoryOf(Exception exception) => exception switch

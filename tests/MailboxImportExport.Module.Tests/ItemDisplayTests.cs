@@ -101,4 +101,25 @@ public class ItemDisplayTests : IClassFixture<EmulatorFixture>
         Assert.DoesNotContain(mailboxId, narrow.Render("Get-ExMailbox alice@contoso.test").HostText);
         Assert.Contains(mailboxId, wide.Render("Get-ExMailbox alice@contoso.test").HostText);
     }
+
+    [Fact]
+    public void Date_parameters_take_an_item_s_own_times_strings_and_dates()
+    {
+        using var session = _emulator.Connect();
+
+        var result = session.Run("""
+            $items = @(Get-ExMailboxItem -MailboxId alice@contoso.test -FolderId inbox | Sort-Object ReceivedDateTime)
+            $middle = $items[60]
+            @(Get-ExMailboxItem -MailboxId alice@contoso.test -FolderId inbox -ReceivedAfter $middle.ReceivedDateTime).Count
+            @(Get-ExMailboxItem -MailboxId alice@contoso.test -FolderId inbox -ReceivedAfter $middle.ReceivedDateTime.UtcDateTime).Count
+            @(Get-ExMailboxItem -MailboxId alice@contoso.test -FolderId inbox -ReceivedAfter $middle.ReceivedDateTime.ToString('o')).Count
+            @($items | Where-Object ReceivedDateTime -ge $middle.ReceivedDateTime).Count
+            @(Get-ExMailboxItem -MailboxId alice@contoso.test -FolderId inbox -CreatedAfter $middle.CreatedDateTime).Count -gt 0
+            """);
+
+        Assert.Empty(result.Errors);
+        var counts = result.Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(new[] { counts[3], counts[3], counts[3], counts[3], "True" }, counts);
+        Assert.InRange(int.Parse(counts[3]), 1, 119);
+    }
 }

@@ -6,7 +6,8 @@ namespace MailboxImportExport.Emulator.Seeding;
 
 /// <summary>
 /// The <c>--seed demo</c> data set: alice (primary + archive, a few hundred items), bob (primary, a few items) and
-/// carol (no mailbox). Built from a fixed random seed, so every start gives the same ids, dates and bytes. It is
+/// carol (no mailbox). Alice's archive has auto-expanded: its folder "Old Mail" lives in an auxiliary archive, so
+/// requests for it are answered with the archive redirects of the real service (308, ErrorArchiveFolderMovedPermanently). Built from a fixed random seed, so every start gives the same ids, dates and bytes. It is
 /// built once per process and shared, because tests start many emulators.
 /// </summary>
 internal static class DemoSeed
@@ -21,11 +22,19 @@ internal static class DemoSeed
     private static readonly DateTimeOffset Earliest = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Latest = new(2026, 6, 30, 0, 0, 0, TimeSpan.Zero);
 
-    private static readonly Lazy<SeedData> Data = new(Build);
+    private static readonly Lazy<Demo> Data = new(Build);
 
-    public static void Apply(MailboxStore store) => store.Seed(Data.Value);
+    public static void Apply(MailboxStore store)
+    {
+        var demo = Data.Value;
+        store.Seed(demo.Data);
+        var archive = store.FindMailbox(demo.AliceArchive)!;
+        store.MoveFolderTree(store.GetFolder(archive.Id, demo.OldMail)!, store.AuxiliaryArchiveOf(archive, () => demo.AuxiliaryArchive));
+    }
 
-    private static SeedData Build()
+    private sealed record Demo(SeedData Data, string AliceArchive, string OldMail, string AuxiliaryArchive);
+
+    private static Demo Build()
     {
         var random = new Random(RandomSeed);
         var ids = IdFactory.Deterministic(RandomSeed);
@@ -71,7 +80,8 @@ internal static class DemoSeed
         builder.Notes(bobMailbox, "sentitems", 3, bob, budgetEvery: 0, budgetOffset: 0, attachmentEvery: 0, fromOwner: true);
         builder.Appointments(bobMailbox, "calendar", 2, bob);
 
-        return builder.ToSeedData();
+        var auxiliaryArchive = $"MBX:{ids.NewGuid()}@{EmulatorDefaults.TenantId}";
+        return new Demo(builder.ToSeedData(), aliceArchive, oldMail, auxiliaryArchive);
     }
 
     /// <summary>Accumulates the data set; folder arguments are a well-known name or an id returned by <see cref="Folder"/>.</summary>

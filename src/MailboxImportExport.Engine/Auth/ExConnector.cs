@@ -10,7 +10,15 @@ public static class ExConnector
     /// <param name="host">What runs the engine, for the User-Agent (e.g. <c>PowerShell Core 7.6.9</c>).</param>
     public static async Task<ExConnection> ConnectAsync(SignInOptions options, CancellationToken cancellationToken, string? host = null)
     {
-        var signedIn = await options.SignInAsync(cancellationToken).ConfigureAwait(false);
+        SignedIn signedIn;
+        try
+        {
+            signedIn = await options.SignInAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ServiceUnreachable.Is(e))
+        {
+            throw new ExAuthenticationException("ServiceUnreachable", ServiceUnreachable.Message(options.Endpoints.AuthorityHost, e), e);
+        }
         var client = new GraphClient(new GraphClientOptions
             {
                 GraphRoot = options.Endpoints.GraphRoot,

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MailboxImportExport.Engine.Auth;
@@ -47,6 +46,7 @@ public sealed class GraphClient : IDisposable
     private readonly MailboxLanes _lanes;
     private readonly string _app;
     private readonly string _userAgent;
+    private readonly FolderRedirects _folderRedirects = new();
     private long _serviceClockOffsetTicks;
 
     public GraphClient(GraphClientOptions options, ITokenProvider tokens, HttpMessageHandler handler,
@@ -179,7 +179,12 @@ public sealed class GraphClient : IDisposable
     private async Task<T> SendAsync<T>(HttpMethod method, Uri url, Func<HttpContent>? content, bool authenticate, RetryPolicy policy,
         Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
     {
-        if (authenticate) EnsureSameServiceHost(url);
+        var requestedUrl = url;
+        if (authenticate)
+        {
+            EnsureSameServiceHost(url);
+            url = _folderRedirects.Apply(url);
+        }
         var shownUrl = authenticate ? url.ToString() : Redactor.DescribeUrl(url);
         var lane = MailboxOf(url) is { } mailbox ? LaneOf(mailbox) : null;
         var requestId = Guid.NewGuid().ToString();
@@ -221,7 +226,8 @@ public sealed class GraphClient : IDisposable
                     if (authenticate && MailboxRedirect.IsRedirect(response))
                     {
                         url = MailboxRedirect.Next(response, url, BaseUri, ++redirects);
-                        EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it.");
+                        _folderRedirects.Remember(requestedUrl, url);
+                        EngineLog.Verbose($"The service redirected {method} {shownUrl} to {url} (the data lives in another mailbox); following it, and sending later calls for that folder there directly.");
                         shownUrl = url.ToString();
                         lane = MailboxOf(url) is { } redirectedTo ? LaneOf(redirectedTo) : null;
                         attempt--; // a redirect is not a retry
@@ -251,7 +257,7 @@ public sealed class GraphClient : IDisposable
                 {
                     throw;
                 }
-                catch (Exception e) when (IsTransportFailure(e) && !IsRefused(e))
+                catch (Exception e) when (IsTransportFailure(e) && !ServiceUnreachable.Is(e))
                 {
                     // The connection dropped, no answer came in time, or the answer broke off while being read.
                     var what = e is OperationCanceledException ? $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s" : $"the connection broke ({Innermost(e).Message})";
@@ -265,8 +271,7 @@ public sealed class GraphClient : IDisposable
                 }
                 catch (HttpRequestException e)
                 {
-                    throw new GraphException(0, "ConnectionFailed",
-                        $"Could not reach {url.Host}: {Innermost(e).Message}", method: method.Method, url: shownUrl);
+                    throw new GraphException(0, "ConnectionFailed", ServiceUnreachable.Message(url, e), method: method.Method, url: shownUrl);
                 }
                 finally
                 {
@@ -287,10 +292,6 @@ public sealed class GraphClient : IDisposable
 
     private static bool IsTransportFailure(Exception e) =>
         e is HttpRequestException or IOException or OperationCanceledException || e.InnerException is IOException;
-
-    /// <summary>Nothing reached the service: no server at the address, or the name did not resolve. Retrying will not help.</summary>
-    private static bool IsRefused(Exception e) =>
-        Innermost(e) is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain };
 
     private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 
 namespace MailboxImportExport.Engine.Http;
@@ -43,5 +44,50 @@ internal static class MailboxRedirect
             throw new GraphException(status, "RedirectRefused",
                 $"The service redirected to {target.Scheme}://{target.Authority}{target.AbsolutePath}; only https mailbox paths on {graphBase.Authority} are followed, so the access token goes nowhere else.");
         return target;
+    }
+}
+
+/// <summary>
+/// Where folders that answered a 308 live now, for one connection. The redirect is permanent, so it is remembered per
+/// (mailbox, folder): later calls for that folder (its items, its subfolders, the next listing) go straight to the mailbox
+/// that holds it instead of bouncing again. Should the folder move on, the new redirect replaces what was remembered.
+/// </summary>
+internal sealed class FolderRedirects
+{
+    private readonly ConcurrentDictionary<string, string> _homes = new(StringComparer.Ordinal);
+
+    /// <summary>The URL under the mailbox its folder was last redirected to, or the URL itself.</summary>
+    public Uri Apply(Uri url) =>
+        FolderOf(url) is { } at && _homes.TryGetValue(at.Key, out var home) ? WithMailbox(url, at.MailboxSegment, home) : url;
+
+    /// <summary>Remembers that the folder <paramref name="requested"/> names is answered at <paramref name="redirected"/>.</summary>
+    public void Remember(Uri requested, Uri redirected)
+    {
+        if (FolderOf(requested) is not { } from || FolderOf(redirected) is not { } to || from.Folder != to.Folder) return;
+        if (string.Equals(from.Mailbox, to.Mailbox, StringComparison.OrdinalIgnoreCase)) _homes.TryRemove(from.Key, out _);
+        else _homes[from.Key] = to.Mailbox;
+    }
+
+    private static (string Mailbox, string Folder, int MailboxSegment, string Key)? FolderOf(Uri url)
+    {
+        var segments = url.AbsolutePath.Split('/');
+        for (var i = 2; i + 3 < segments.Length; i++)
+        {
+            if (!segments[i].Equals("mailboxes", StringComparison.OrdinalIgnoreCase) || !segments[i - 1].Equals("exchange", StringComparison.OrdinalIgnoreCase) ||
+                !segments[i - 2].Equals("admin", StringComparison.OrdinalIgnoreCase) || !segments[i + 2].Equals("folders", StringComparison.OrdinalIgnoreCase))
+                continue;
+            var mailbox = Uri.UnescapeDataString(segments[i + 1]);
+            var folder = Uri.UnescapeDataString(segments[i + 3]);
+            if (mailbox.Length == 0 || folder.Length == 0 || folder.Equals("delta", StringComparison.OrdinalIgnoreCase)) return null;
+            return (mailbox, folder, i + 1, mailbox.ToUpperInvariant() + "/" + folder);
+        }
+        return null;
+    }
+
+    private static Uri WithMailbox(Uri url, int segment, string mailbox)
+    {
+        var segments = url.AbsolutePath.Split('/');
+        segments[segment] = GraphPath.Segment(mailbox);
+        return new Uri(url.GetLeftPart(UriPartial.Authority) + string.Join("/", segments) + url.Query);
     }
 }

@@ -132,6 +132,12 @@ public sealed class ExportExMailboxItemCommand : ExCmdlet
         if (ResolveMailboxIdOrWriteError(MailboxId) is not { } mailboxId) return;
         foreach (var id in ItemId)
         {
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                WriteError(new ErrorRecord(new ArgumentException("An item id is empty: pass the Id that Get-ExMailboxItem returns, or pipe its items."),
+                    "ItemIdEmpty", ErrorCategory.InvalidArgument, id));
+                continue;
+            }
             var request = new ExportRequest(mailboxId, id) { FolderId = FolderId, FolderPath = FolderPath, Type = Type, Size = Size, ChangeKey = ChangeKey };
             if (!Force && IsHeldAlready(request))
             {

@@ -39,21 +39,21 @@ public sealed class GetExMailboxItemCommand : ExDeltaCmdlet
     public string? Type { get; set; }
 
     [Parameter]
-    public DateTime? CreatedAfter { get; set; }
+    public DateTimeOffset? CreatedAfter { get; set; }
 
     [Parameter]
-    public DateTime? CreatedBefore { get; set; }
+    public DateTimeOffset? CreatedBefore { get; set; }
 
     [Parameter]
-    public DateTime? ModifiedAfter { get; set; }
+    public DateTimeOffset? ModifiedAfter { get; set; }
 
     /// <summary>Only items received at or after this time (the received time is read with the listing and compared here).</summary>
     [Parameter]
-    public DateTime? ReceivedAfter { get; set; }
+    public DateTimeOffset? ReceivedAfter { get; set; }
 
     /// <summary>Only items received before this time.</summary>
     [Parameter]
-    public DateTime? ReceivedBefore { get; set; }
+    public DateTimeOffset? ReceivedBefore { get; set; }
 
     /// <summary>Items per request (1–1000); larger pages mean fewer round trips.</summary>
     [Parameter]

@@ -48,6 +48,25 @@ public class GraphClientTests
         Assert.Equal(_handler.Requests[0].Body, _handler.Requests[1].Body);
     }
 
+    [Fact]
+    public async Task A_folder_that_redirected_once_is_asked_for_at_its_new_mailbox_directly()
+    {
+        var client = Client();
+        _handler.Respond((HttpStatusCode)308, configure: r => r.Headers.Location = new Uri($"{Root}v1.0/admin/exchange/mailboxes/MBX:aux@t/folders/f1/items?$top=5"))
+            .Respond(HttpStatusCode.OK, """{"id":"1"}""")
+            .Respond(HttpStatusCode.OK, """{"id":"2"}""")
+            .Respond(HttpStatusCode.OK, """{"id":"3"}""");
+
+        await client.GetAsync<Thing>("admin/exchange/mailboxes/MBX%3Amain%40t/folders/f1/items?$top=5", CancellationToken.None);
+        await client.GetAsync<Thing>("admin/exchange/mailboxes/MBX:main@t/folders/f1/childFolders", CancellationToken.None);
+        await client.GetAsync<Thing>("admin/exchange/mailboxes/MBX:main@t/folders/f2/items", CancellationToken.None);
+
+        Assert.Equal(4, _handler.Requests.Count); // one bounce, then straight to the auxiliary mailbox
+        Assert.Equal($"{Root}v1.0/admin/exchange/mailboxes/MBX%3Aaux%40t/folders/f1/childFolders", _handler.Requests[2].Url.AbsoluteUri);
+        Assert.Equal("Bearer token-one", _handler.Requests[2].Authorization);
+        Assert.Contains("/mailboxes/MBX:main@t/folders/f2/items", Uri.UnescapeDataString(_handler.Requests[3].Url.AbsoluteUri)); // other folders are not moved
+    }
+
     [Theory]
     [InlineData("https://elsewhere.example.test/v1.0/admin/exchange/mailboxes/y/folders", "RedirectRefused")]
     [InlineData("http://graph.example.test/v1.0/admin/exchange/mailboxes/y/folders", "RedirectRefused")]
