@@ -175,10 +175,6 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
         }
     }
 
-    private bool IsWhatIf() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
-            : GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
-
     /// <summary>One non-terminating error per item that could not be copied (it is retried on the next run).</summary>
     private void WriteFailures()
     {
