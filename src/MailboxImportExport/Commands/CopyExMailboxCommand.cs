@@ -146,11 +146,13 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
                 }
                 : ErrorFor(error, "CopyFailed", pair.Request.ToString()));
         }
-        _journalRun.Leave("Completed", out var summary);
+        // The run's record in the journal gets the same outcome as the summary.
+        var outcome = _run.Pairs.Any(p => p.Status == "BadItemLimitExceeded") ? "BadItemLimitExceeded"
+            : _run.Pairs.Any(p => p.Status == "Failed") ? "CompletedWithErrors"
+            : "Completed";
+        _journalRun.Leave(outcome, out var summary);
         _journalRun = null;
         summary.Pairs = _run.PairSummaries();
-        if (_run.Pairs.Any(p => p.Status == "BadItemLimitExceeded")) summary.Status = "BadItemLimitExceeded";
-        else if (_run.Pairs.Any(p => p.Status == "Failed")) summary.Status = "CompletedWithErrors";
         WriteObject(summary);
     }
 
