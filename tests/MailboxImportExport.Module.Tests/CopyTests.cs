@@ -249,7 +249,7 @@ public class CopyTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
-    public void A_named_job_keeps_its_journal_in_the_users_data_folder_and_every_job_command_finds_it_by_name()
+    public void A_named_job_keeps_its_journal_in_the_jobs_folder_and_every_job_command_finds_it_by_name()
     {
         using var session = _emulator.Connect();
         Plant(session, Alice, "/NamedJob", 4);
@@ -261,7 +261,8 @@ public class CopyTests : IClassFixture<EmulatorFixture>
             Assert.Empty(first.Errors);
             Assert.Equal(journal, Summary(first).JournalPath);
             Assert.True(File.Exists(journal));
-            Assert.StartsWith(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), journal);
+            // MAILBOXIMPORTEXPORT_JOB_DIRECTORY (set for this test process) in place of the user's data folder.
+            Assert.Equal(ModuleTestsSetup.JobDirectory, Path.GetDirectoryName(journal));
 
             var again = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /NamedJob -TargetRootPath /Named -JobName $args[0]", name);
             Assert.Equal((0, 4), (Summary(again).Copied, Summary(again).Skipped));

@@ -64,15 +64,16 @@ Describe 'Copy-ExMailbox' {
         $statistics[0].RunHistory.Copied | Should -Be @($summary.Copied, 0)
     }
 
-    It 'keeps a named job in the user''s data folder' {
-        $name = "pester-$([guid]::NewGuid().ToString('N'))"
+    It 'keeps a named job in the jobs folder that MAILBOXIMPORTEXPORT_JOB_DIRECTORY names' {
+        $saved = $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY
+        $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY = Join-Path $TestDrive 'jobs'
         try {
-            $summary = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/named -JobName $name
-            $summary.JournalPath | Should -BeLike "*MailboxImportExport*Jobs*$name.journal"
-            (Get-ExCopyStatistics -JobName $name).Copied | Should -Be $summary.Copied
+            $summary = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/named -JobName nightly
+            $summary.JournalPath | Should -Be (Join-Path $TestDrive 'jobs' 'nightly.journal')
+            (Get-ExCopyStatistics -JobName nightly).Copied | Should -Be $summary.Copied
         }
         finally {
-            Get-ChildItem -LiteralPath ([System.IO.Path]::GetDirectoryName($summary.JournalPath)) -Filter "$name*" | Remove-Item
+            $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY = $saved
         }
     }
 
