@@ -41,6 +41,11 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         _stop.Dispose();
     }
 
+    /// <summary>True when the command runs under -WhatIf (given, or through $WhatIfPreference): plan, write nothing.</summary>
+    protected bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
+            : GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
+
     /// <summary>Counts the time the engine calls of this command spend throttled into <paramref name="meter"/>.</summary>
     protected void UseMeter(ThrottleMeter meter) => _meter = meter;
 

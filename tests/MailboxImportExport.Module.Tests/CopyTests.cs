@@ -98,6 +98,7 @@ public class CopyTests : IClassFixture<EmulatorFixture>
         Assert.Contains("Get-ExCopyStatistics", error.ToString());
         Assert.Equal("BadItemLimitExceeded", Summary(first).Status);
         var afterFirst = (ExCopyStatistics)Assert.Single(session.Run("Get-ExCopyStatistics -JournalPath $args[0] -IncludeReport", journal).Output).BaseObject;
+        Assert.Equal(("BadItemLimitExceeded", Summary(first).Failed), (afterFirst.LastRun!.Outcome, afterFirst.LastRun.Failed));
         Assert.True(afterFirst.Failed >= 3, $"{afterFirst.Failed} failed");
         Assert.All(afterFirst.FailedItems, f => Assert.Contains(f.SourceItemId, corrupt));
         Assert.All(afterFirst.FailedItems, f => Assert.Equal("ErrorCorruptData", f.ErrorCode));
@@ -174,5 +175,109 @@ public class CopyTests : IClassFixture<EmulatorFixture>
         Assert.Equal(bobDraftsBefore + aliceDraftsBefore + 2, Contents(session, Bob, "/Drafts").Count);
         var refused = session.Run(copy + " -MirrorDeletion -StartDate 2020-01-01", journal);
         Assert.Contains("date range", Assert.Single(refused.Errors).ToString());
+    }
+
+    [Fact]
+    public void Well_known_names_in_include_and_exclude_find_folders_whatever_they_are_called_and_land_in_the_targets_counterpart()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var aliceArchive = Control.GetWellKnownFolderId(Alice, "archive");
+        var bobArchive = Control.GetWellKnownFolderId(Bob, "archive");
+        int Count(string mailbox, string folder) => session.Run("Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1]", mailbox, folder).Output.Count;
+        var (aliceItems, bobBefore) = (Count(Alice, aliceArchive), Count(Bob, bobArchive));
+        // Mailboxes set up in German and French: the well-known folders carry the local names.
+        const string rename = "Set-ExMailboxFolder -MailboxId $args[0] -FolderId $args[1] -DisplayName $args[2]";
+        Assert.Empty(session.Run(rename, Alice, aliceArchive, "Archiv").Errors);
+        Assert.Empty(session.Run(rename, Bob, bobArchive, "Archives").Errors);
+        try
+        {
+            var run = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Archive#/*' -ExcludeFolder '#archive#/2025' -JournalPath $args[0]",
+                Path.Combine(directory.Path, "localised.journal"));
+
+            Assert.Empty(run.Errors);
+            // The archive's own items, not those of its excluded subfolder, into bob's archive folder, whatever its name.
+            var folder = Assert.Single(Summary(run).Folders);
+            Assert.Equal(("/Archiv", aliceItems), (folder.FolderPath, folder.Copied));
+            Assert.Equal(bobBefore + aliceItems, Count(Bob, bobArchive));
+            Assert.DoesNotContain(session.Run("Get-ExMailboxFolder -MailboxId $args[0] -Recurse", Bob).Output, f => Text(f, "Path").Contains("2025"));
+        }
+        finally
+        {
+            session.Run(rename, Alice, aliceArchive, "Archive");
+            session.Run(rename, Bob, bobArchive, "Archive");
+        }
+    }
+
+    [Fact]
+    public void A_date_range_copies_only_the_items_created_in_it_and_the_rest_later()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var journal = Path.Combine(directory.Path, "dated.journal");
+        var folder = Folder(session, Alice, "/Dated");
+        var old = Enumerable.Range(0, 3).Select(i => Control.AddItem(Alice, folder, EmulatorData.MessageBlob($"Old {i}"), "IPM.Note", new DateTimeOffset(2021, 6, 1 + i, 8, 0, 0, TimeSpan.Zero))).ToList();
+        var recent = Enumerable.Range(0, 4).Select(i => Control.AddItem(Alice, folder, EmulatorData.MessageBlob($"Recent {i}"), "IPM.Note", new DateTimeOffset(2025, 3, 1 + i, 8, 0, 0, TimeSpan.Zero))).ToList();
+        const string copy = "Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /Dated -TargetRootPath /DatedCopy -JournalPath $args[0] ";
+
+        var plan = session.Run(copy + "-StartDate 2024-01-01 -WhatIf", journal);
+        Assert.Contains("Copy4item(s),update0,skip0", string.Concat(plan.HostText.Where(c => !char.IsWhiteSpace(c))));
+        var recentRun = session.Run(copy + "-StartDate 2024-01-01", journal);
+        Assert.Empty(recentRun.Errors);
+        Assert.Equal((4, 0), (Summary(recentRun).Copied, Summary(recentRun).Skipped));
+        Assert.Equal(recent.Select(id => Convert.ToHexString(Control.GetItemData(id))).Order(StringComparer.Ordinal), Contents(session, Bob, "/DatedCopy/Dated"));
+
+        // Two imports refused with 429: waited out (Retry-After), sent again, and the time counted as throttled.
+        Control.InjectNext(2, EmulatorRoutes.Import, EmulatorFault.Status(429, 0.3));
+        var olderRun = session.Run(copy + "-EndDate 2024-01-01", journal);
+        Assert.Empty(olderRun.Errors);
+        Assert.Equal((3, 0), (Summary(olderRun).Copied, Summary(olderRun).Skipped));
+        Assert.True(Summary(olderRun).ThrottledTime >= TimeSpan.FromSeconds(0.3), $"{Summary(olderRun).ThrottledTime} throttled");
+        Assert.True(Summary(olderRun).Retried >= 2, $"{Summary(olderRun).Retried} retried");
+        // The journal keeps each run's counts, bytes and throttled time.
+        var statistics = (ExCopyStatistics)Assert.Single(session.Run("Get-ExCopyStatistics -JournalPath $args[0] -IncludeReport", journal).Output).BaseObject;
+        var last = statistics.LastRun!;
+        Assert.Equal(("Copy-ExMailbox", "Completed", 3, 0, Summary(olderRun).Bytes), (last.Command, last.Outcome, last.Copied, last.Skipped, last.Bytes));
+        Assert.Equal(Summary(olderRun).Retried, last.Retried);
+        Assert.Equal((long)Summary(olderRun).ThrottledTime.TotalMilliseconds, (long)last.ThrottledTime.TotalMilliseconds);
+        Assert.Equal(new[] { 4, 3 }, statistics.RunHistory.Select(r => r.Copied));
+        Assert.Equal(Contents(session, Alice, "/Dated"), Contents(session, Bob, "/DatedCopy/Dated"));
+        // Without a range, everything is copied already.
+        var whole = session.Run(copy.TrimEnd(), journal);
+        Assert.Equal((0, 7), (Summary(whole).Copied, Summary(whole).Skipped));
+        Assert.Equal(old.Count + recent.Count, JournalRows(journal).Count);
+    }
+
+    [Fact]
+    public void A_named_job_keeps_its_journal_in_the_jobs_folder_and_every_job_command_finds_it_by_name()
+    {
+        using var session = _emulator.Connect();
+        Plant(session, Alice, "/NamedJob", 4);
+        var name = $"mie-test-{Guid.NewGuid():N}";
+        var journal = Engine.Journal.CopyJobs.PathOf(name);
+        try
+        {
+            var first = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /NamedJob -TargetRootPath /Named -JobName $args[0]", name);
+            Assert.Empty(first.Errors);
+            Assert.Equal(journal, Summary(first).JournalPath);
+            Assert.True(File.Exists(journal));
+            // MAILBOXIMPORTEXPORT_JOB_DIRECTORY (set for this test process) in place of the user's data folder.
+            Assert.Equal(ModuleTestsSetup.JobDirectory, Path.GetDirectoryName(journal));
+
+            var again = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /NamedJob -TargetRootPath /Named -JobName $args[0]", name);
+            Assert.Equal((0, 4), (Summary(again).Copied, Summary(again).Skipped));
+            var statistics = (ExCopyStatistics)Assert.Single(session.Run("Get-ExCopyStatistics -JobName $args[0]", name).Output).BaseObject;
+            Assert.Equal((4, "Completed", 2), (statistics.Copied, statistics.Status, statistics.Runs));
+            Assert.Empty(session.Run("Test-ExMailboxCopy -JobName $args[0]", name).Output);
+
+            var invalid = session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -JobName 'nightly/alice'");
+            Assert.StartsWith("JobNameInvalid,", Assert.Single(invalid.Errors).FullyQualifiedErrorId);
+            var unknown = session.Run("Get-ExCopyStatistics -JobName $args[0]", name + "-never");
+            Assert.StartsWith("JobNotFound,", Assert.Single(unknown.Errors).FullyQualifiedErrorId);
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(journal)!, name + "*")) File.Delete(file);
+        }
     }
 }

@@ -114,6 +114,20 @@ public class JournalTests : IClassFixture<EmulatorFixture>
         Assert.Equal((5, 1), (summary.Skipped, summary.Copied + summary.Updated));
         var call = Assert.Single(_emulator.Server.Control.Requests.Skip(0).Where(r => r.Path.EndsWith("/exportItems")).Skip(before));
         Assert.Equal(200, call.StatusCode);
+        // Repaired: the file is the item's stream again, and its SHA-256 is the one the manifest records for it.
+        var entry = ManifestEntryOf(directory.Path, Path.GetFileName(damaged));
+        Assert.Equal(_emulator.Server.Control.GetItemData(entry.GetProperty("itemId").GetString()!), File.ReadAllBytes(damaged));
+        Assert.Equal(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(damaged))));
+
+        // A file deleted from the folder is exported again, alone.
+        var lost = Directory.GetFiles(directory.Path, "*.fts")[4];
+        var lostItem = ManifestEntryOf(directory.Path, Path.GetFileName(lost)).GetProperty("itemId").GetString()!;
+        File.Delete(lost);
+        var exportsBeforeLoss = Calls("/exportItems");
+        var restored = session.Run(export, mailbox, folder, directory.Path);
+        Assert.Empty(restored.Errors);
+        Assert.Equal((5, 1), (((ExTransferSummary)Assert.Single(restored.Output).BaseObject).Skipped, Calls("/exportItems") - exportsBeforeLoss));
+        Assert.Equal(_emulator.Server.Control.GetItemData(lostItem), File.ReadAllBytes(lost));
         var import = session.Run("Import-ExMailboxItem -Path $args[0] -TargetMailboxId $args[1] -TargetFolderId $args[2] -WhatIf", directory.Path, mailbox, folder);
         Assert.Empty(import.Errors);
 
@@ -121,6 +135,12 @@ public class JournalTests : IClassFixture<EmulatorFixture>
         var forced = session.Run(export + " -Force", mailbox, folder, directory.Path);
         Assert.Equal(6, ((ExTransferSummary)Assert.Single(forced.Output).BaseObject).Updated);
     }
+
+    /// <summary>The latest manifest line that names <paramref name="file"/> (the manifest is appended to, a later line wins).</summary>
+    private static System.Text.Json.JsonElement ManifestEntryOf(string folder, string file) =>
+        File.ReadAllLines(Path.Combine(folder, "manifest.jsonl")).Where(l => l.Length > 0)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Last(e => e.TryGetProperty("file", out var f) && f.GetString() == file);
 
     [Fact]
     public void An_fts_file_without_a_manifest_line_is_reported_and_the_rest_is_imported()

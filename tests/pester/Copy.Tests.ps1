@@ -41,6 +41,42 @@ Describe 'Copy-ExMailbox' {
         $summary.Copied | Should -BeNullOrEmpty
     }
 
+    It 'takes pairs from a CSV file, one row per pair, with a row each in the summary' {
+        $csv = Join-Path $TestDrive 'pairs.csv'
+        @(
+            [pscustomobject]@{ SourceMailbox = 'alice@contoso.test'; TargetMailbox = 'bob@contoso.test'; TargetRootPath = '/Pester/csv/alice'; IncludeFolder = '#Drafts#' }
+            [pscustomobject]@{ SourceMailbox = 'bob@contoso.test'; TargetMailbox = 'alice@contoso.test'; TargetRootPath = '/Pester/csv/bob'; IncludeFolder = '#SentItems#' }
+        ) | Export-Csv -LiteralPath $csv -NoTypeInformation
+        $journal = Join-Path $TestDrive 'csv.journal'
+
+        $summary = Import-Csv -LiteralPath $csv | Copy-ExMailbox -JournalPath $journal -ThrottleLimit 2
+        $summary.Status | Should -Be 'Completed'
+        $summary.Pairs | Should -HaveCount 2
+        $summary.Pairs | ForEach-Object { $_.Copied | Should -BeGreaterThan 0 }
+        $again = Import-Csv -LiteralPath $csv | Copy-ExMailbox -JournalPath $journal
+        $again.Copied | Should -Be 0
+        $again.Skipped | Should -Be $summary.Copied
+        $statistics = Get-ExCopyStatistics -JournalPath $journal -IncludeReport
+        $statistics | Should -HaveCount 2
+        # Each run's record: the last one skipped everything.
+        $statistics[0].LastRun.Command | Should -Be 'Copy-ExMailbox'
+        $statistics[0].LastRun.Skipped | Should -Be $summary.Copied
+        $statistics[0].RunHistory.Copied | Should -Be @($summary.Copied, 0)
+    }
+
+    It 'keeps a named job in the jobs folder that MAILBOXIMPORTEXPORT_JOB_DIRECTORY names' {
+        $saved = $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY
+        $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY = Join-Path $TestDrive 'jobs'
+        try {
+            $summary = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/named -JobName nightly
+            $summary.JournalPath | Should -Be (Join-Path $TestDrive 'jobs' 'nightly.journal')
+            (Get-ExCopyStatistics -JobName nightly).Copied | Should -Be $summary.Copied
+        }
+        finally {
+            $env:MAILBOXIMPORTEXPORT_JOB_DIRECTORY = $saved
+        }
+    }
+
     It 'takes pairs by property name from the pipeline' {
         $pairs = [pscustomobject]@{ SourceMailbox = 'alice@contoso.test'; TargetMailbox = 'bob@contoso.test'; TargetRootPath = '/Pester/pairs'; IncludeFolder = '#Drafts#' }
         $summary = $pairs | Copy-ExMailbox -JournalPath (Join-Path $TestDrive 'pairs.journal')

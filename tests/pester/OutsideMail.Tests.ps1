@@ -65,6 +65,26 @@ Describe 'Import-ExMailMessage' {
         $results | Should -HaveCount 3
     }
 
+    It 'skips, run again with -JournalPath, the files it imported, and updates the copy of a changed file' {
+        $folder = Join-Path $TestDrive 'journalled'
+        $journal = Join-Path $TestDrive 'mail.journal'
+        $null = New-Item -ItemType Directory $folder
+        New-TestEml (Join-Path $folder 'a.eml') 'Pester journal a'
+        New-TestEml (Join-Path $folder 'b.eml') 'Pester journal b'
+        $first = Import-ExMailMessage -Path $folder -TargetMailbox $script:bob -TargetWellKnownName inbox -JournalPath $journal
+        $first | Should -HaveCount 2
+
+        Import-ExMailMessage -Path $folder -TargetMailbox $script:bob -TargetWellKnownName inbox -JournalPath $journal -InformationVariable info |
+            Should -BeNullOrEmpty
+        ($info | Where-Object Tags -contains Summary).MessageData.Skipped | Should -Be 2
+
+        New-TestEml (Join-Path $folder 'a.eml') 'Pester journal a, corrected'
+        $changed = Import-ExMailMessage -Path $folder -TargetMailbox $script:bob -TargetWellKnownName inbox -JournalPath $journal
+        $changed.Result | Should -Be 'Updated'
+        $changed.ItemId | Should -Be ($first | Where-Object Subject -eq 'Pester journal a').ItemId
+        (Get-ExCopyStatistics -JournalPath $journal).Copied | Should -Be 2
+    }
+
     It 'creates nothing with -WhatIf' {
         $file = Join-Path $TestDrive 'preview.eml'
         New-TestEml $file 'Pester preview'

@@ -15,8 +15,8 @@ public static class JournalReader
         if (!File.Exists(full)) throw new FileNotFoundException($"There is no journal at '{full}'.", full);
         var running = IsRunning(full);
         using var connection = SqliteConnections.Open(full, SqliteOpenMode.ReadOnly);
-        var lastRun = LastRun(connection);
-        var runs = Scalar(connection, "SELECT COUNT(*) FROM run");
+        var runs = Runs(connection);
+        var lastRun = runs.Count == 0 ? null : runs[runs.Count - 1];
         var pairs = new List<ExCopyStatistics>();
         using (var command = connection.CreateCommand())
         {
@@ -36,7 +36,7 @@ public static class JournalReader
                                  || !string.Equals(pair.TargetMailboxId, target, StringComparison.OrdinalIgnoreCase))
                 {
                     Finish(pair, folders);
-                    pair = new ExCopyStatistics { JournalPath = full, SourceMailboxId = source, TargetMailboxId = target, Runs = (int)runs };
+                    pair = new ExCopyStatistics { JournalPath = full, SourceMailboxId = source, TargetMailboxId = target, Runs = runs.Count };
                     pairs.Add(pair);
                     folders = new Dictionary<string, ExCopyFolderStatistics>(StringComparer.OrdinalIgnoreCase);
                 }
@@ -58,11 +58,13 @@ public static class JournalReader
         foreach (var pair in pairs)
         {
             pair.Status = running ? "Running"
-                : lastRun.Outcome is null ? (lastRun.Started is null ? "NotStarted" : "Stopped")
+                : lastRun is null ? "NotStarted"
+                : lastRun.Outcome is null ? "Stopped"
                 : pair.Failed > 0 ? "CompletedWithErrors"
                 : pair.Pending + pair.InDoubt > 0 ? "Stopped"
                 : "Completed";
-            (pair.LastRunStarted, pair.LastRunEnded, pair.LastRunOutcome) = lastRun;
+            (pair.LastRunStarted, pair.LastRunEnded, pair.LastRunOutcome, pair.LastRun) = (lastRun?.Started, lastRun?.Ended, lastRun?.Outcome, lastRun);
+            if (includeFailedItems) pair.RunHistory = runs;
             var live = pair.TotalItems - pair.Deleted;
             pair.PercentComplete = live == 0 ? 100 : Math.Round(100.0 * pair.Copied / live, 1);
             if (includeFailedItems) pair.FailedItems = FailedItems(connection, pair.SourceMailboxId, pair.TargetMailboxId);
@@ -126,19 +128,32 @@ public static class JournalReader
         }).ToList();
     }
 
-    private static (DateTimeOffset? Started, DateTimeOffset? Ended, string? Outcome) LastRun(SqliteConnection connection)
+    /// <summary>The job's runs, oldest first.</summary>
+    private static List<ExCopyRun> Runs(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT started_at, ended_at, outcome FROM run ORDER BY id DESC LIMIT 1";
+        command.CommandText = "SELECT id, command, started_at, ended_at, outcome, created, updated, skipped, failed, retried, bytes, throttled_ms FROM run ORDER BY id";
         using var reader = command.ExecuteReader();
-        if (!reader.Read()) return (null, null, null);
-        return (SqliteConnections.Time(reader.GetValue(0)), SqliteConnections.Time(reader.GetValue(1)), reader.IsDBNull(2) ? null : reader.GetString(2));
-    }
-
-    private static long Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
+        var runs = new List<ExCopyRun>();
+        while (reader.Read())
+        {
+            long Number(int i) => reader.IsDBNull(i) ? 0 : reader.GetInt64(i);
+            runs.Add(new ExCopyRun
+            {
+                RunId = reader.GetInt64(0),
+                Command = reader.GetString(1),
+                Started = SqliteConnections.Time(reader.GetValue(2))!.Value,
+                Ended = SqliteConnections.Time(reader.GetValue(3)),
+                Outcome = reader.IsDBNull(4) ? null : reader.GetString(4),
+                Copied = (int)Number(5),
+                Updated = (int)Number(6),
+                Skipped = (int)Number(7),
+                Failed = (int)Number(8),
+                Retried = (int)Number(9),
+                Bytes = Number(10),
+                ThrottledTime = TimeSpan.FromMilliseconds(Number(11)),
+            });
+        }
+        return runs;
     }
 }

@@ -27,6 +27,10 @@ public sealed class ExCopyStatistics
     public DateTimeOffset? LastRunEnded { get; internal set; }
     public string? LastRunOutcome { get; internal set; }
     public int Runs { get; internal set; }
+    /// <summary>What the job's latest run did (all its pairs together): counts, bytes, throttled time. Null before the first run.</summary>
+    public ExCopyRun? LastRun { get; internal set; }
+    /// <summary>Every run of the job, oldest first (with -IncludeReport).</summary>
+    public IReadOnlyList<ExCopyRun> RunHistory { get; internal set; } = Array.Empty<ExCopyRun>();
     public IReadOnlyList<ExCopyFolderStatistics> Folders { get; internal set; } = Array.Empty<ExCopyFolderStatistics>();
     /// <summary>The failed items and their errors (with -IncludeReport).</summary>
     public IReadOnlyList<ExCopyFailedItem> FailedItems { get; internal set; } = Array.Empty<ExCopyFailedItem>();
@@ -61,4 +65,28 @@ public sealed class ExCopyFailedItem
     public DateTimeOffset? LastAttempt { get; internal set; }
 
     public override string ToString() => $"{SourceItemId} '{Subject}': {ErrorCode} {ErrorMessage}";
+}
+
+/// <summary>One run of a copy job (a command, or a pipeline of commands, on its journal), as the journal records it.</summary>
+public sealed class ExCopyRun
+{
+    public long RunId { get; internal set; }
+    /// <summary>The command that started it: Copy-ExMailbox, Export-ExMailboxItem, Import-ExMailboxItem, Import-ExMailMessage.</summary>
+    public string Command { get; internal set; } = "";
+    public DateTimeOffset Started { get; internal set; }
+    /// <summary>Null while it runs, or when its process was killed.</summary>
+    public DateTimeOffset? Ended { get; internal set; }
+    /// <summary>Completed, CompletedWithErrors, BadItemLimitExceeded, Stopped; null while it runs, or when its process was killed.</summary>
+    public string? Outcome { get; internal set; }
+    public int Copied { get; internal set; }
+    public int Updated { get; internal set; }
+    public int Skipped { get; internal set; }
+    public int Failed { get; internal set; }
+    public int Retried { get; internal set; }
+    public long Bytes { get; internal set; }
+    public TimeSpan ThrottledTime { get; internal set; }
+    public TimeSpan? Duration => Ended - Started;
+
+    public override string ToString() =>
+        $"{Command} {Started:u}: {Outcome ?? "not ended"}, {Copied} copied, {Updated} updated, {Skipped} skipped, {Failed} failed, {Bytes:N0} bytes, throttled {ThrottledTime}";
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using MailboxImportExport.Engine.Attachments;
 using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Transfer;
 using MailboxImportExport.Fts;
@@ -59,49 +60,149 @@ public sealed class MailMessageImporter
     /// <summary>How much of the MIME goes in the create request; the rest is added to the draft afterwards.</summary>
     public long MimeBudget { get; set; } = Outside.MimeBudget.DefaultBudget;
 
+    /// <summary>
+    /// The job's journal (Import-ExMailMessage -JournalPath): a file imported in the same version is skipped, a changed
+    /// one updates its copy, and every import post is recorded "sending" first. Null: no memory beyond the command.
+    /// </summary>
+    public ITransferJournal? Journal { get; init; }
+
+    /// <summary>Where the run counts what it did (imported, updated, skipped, failed, bytes).</summary>
+    public TransferCounters Counters { get; init; } = new();
+
+    /// <summary>The import step's options (the settle delay before an import of unknown outcome is looked for).</summary>
+    public ImportBatcherOptions ImportOptions { get; init; } = new();
+
+    /// <summary>
+    /// What the journal knows of a file: a file is known by its full path, its version by the SHA-256 of its bytes.
+    /// Without a journal every file is to be imported.
+    /// </summary>
+    public MailFileState Inspect(string path, string targetMailboxId)
+    {
+        var full = Path.GetFullPath(path);
+        if (Journal is null) return new MailFileState(full, null, null);
+        string sha256;
+        using (var file = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 81920))
+        using (var sha = System.Security.Cryptography.SHA256.Create())
+            sha256 = FtsData.Hex(sha.ComputeHash(file));
+        return new MailFileState(full, sha256, Journal.Find(FilesSourceId, full, targetMailboxId));
+    }
+
+    /// <summary>Counts a file the journal has imported in this version (nothing is sent).</summary>
+    public void RecordSkipped(MailFileState file) =>
+        Counters.Record(TransferItemResult.Skipped, FilesSourceId, Path.GetDirectoryName(file.Path), 0);
+
+    /// <summary>Counts (and, with a journal, records for the statistics and the next run) a file that could not be imported.</summary>
+    public void RecordFailed(MailFileState file, string targetMailboxId, Exception error)
+    {
+        if (Journal is not null && file.Sha256 is not null)
+        {
+            // A copy made earlier stays recorded (TargetItemId): the next run updates it rather than make another.
+            var row = file.Row ?? new JournalItem(FilesSourceId, file.Path, targetMailboxId) { SourceChangeKey = file.Sha256 };
+            row.SourceFolderPath = Path.GetDirectoryName(file.Path);
+            row.State = JournalItemState.Failed;
+            row.ErrorCode = error is GraphException g ? g.Code : error.GetType().Name;
+            row.ErrorMessage = error.Message;
+            Journal.Save(row);
+        }
+        Counters.Record(TransferItemResult.Failed, FilesSourceId, Path.GetDirectoryName(file.Path), 0);
+    }
+
+    /// <summary>The source mailbox id under which a journal records message files (their full paths are the item ids).</summary>
+    public const string FilesSourceId = "Files";
+
     /// <exception cref="InvalidDataException">The message cannot be brought in (an attachment above the service's limit, a body too large).</exception>
-    public async Task<ExMailMessageImportResult> ImportAsync(OutsideMessage message, MailImportTarget target, CancellationToken ct)
+    public Task<ExMailMessageImportResult> ImportAsync(OutsideMessage message, MailImportTarget target, CancellationToken ct) =>
+        ImportAsync(message, target, null, ct);
+
+    /// <summary>
+    /// Imports one message file, as the journal says (<paramref name="file"/> from <see cref="Inspect"/>): a new copy, or
+    /// an update of the copy an earlier run made of a file that changed since. The import post goes through an
+    /// <see cref="ImportBatcher"/>, so it lands exactly once: recorded "sending" first, and an outcome lost to a 5xx, a
+    /// dropped connection or a kill is looked for in the target before anything is sent again.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The message cannot be brought in (an attachment above the service's limit, a body too large).</exception>
+    public async Task<ExMailMessageImportResult> ImportAsync(OutsideMessage message, MailImportTarget target, MailFileState? file, CancellationToken ct)
     {
         if (message is null) throw new ArgumentNullException(nameof(message));
         if (target is null) throw new ArgumentNullException(nameof(target));
-        // Everything that makes a file impossible to bring in is found here, before anything is created in the mailbox.
-        var (mime, setAside) = Outside.MimeBudget.Split(message.Mime, MimeBudget, AttachmentService.MaxAttachmentSize);
-        var mimeBytes = setAside.Count == 0 && message.OriginalMime is { } original ? original : Serialize(mime);
-
-        var draftId = await CreateDraftAsync(target.StagingUserId, mimeBytes, ct).ConfigureAwait(false);
+        file ??= Journal is null ? new MailFileState(Path.GetFullPath(message.Path), null, null) : Inspect(message.Path, target.TargetMailboxId);
+        ImportOutcome outcome;
+        var staged = false;
+        var addedSeparately = 0;
         try
         {
-            foreach (var file in setAside)
+            // Everything that makes a file impossible to bring in is found here, before anything is created in the mailbox.
+            var (mime, setAside) = Outside.MimeBudget.Split(message.Mime, MimeBudget, AttachmentService.MaxAttachmentSize);
+            var mimeBytes = setAside.Count == 0 && message.OriginalMime is { } original ? original : Serialize(mime);
+            addedSeparately = setAside.Count;
+
+            var draftId = await CreateDraftAsync(target.StagingUserId, mimeBytes, ct).ConfigureAwait(false);
+            try
             {
-                var attachment = new AttachmentFile(target.StagingUserId, ExItemKind.Message, draftId, file.Name, file.Data.LongLength, file.ContentType,
-                    file.IsInline, file.ContentId, SourcePath: null, SourceLastWriteUtc: null);
-                await _attachments.AddAsync(attachment, () => new MemoryStream(file.Data, writable: false), resumeFile: null, progress: null, ct).ConfigureAwait(false);
+                foreach (var part in setAside)
+                {
+                    var attachment = new AttachmentFile(target.StagingUserId, ExItemKind.Message, draftId, part.Name, part.Data.LongLength, part.ContentType,
+                        part.IsInline, part.ContentId, SourcePath: null, SourceLastWriteUtc: null);
+                    await _attachments.AddAsync(attachment, () => new MemoryStream(part.Data, writable: false), resumeFile: null, progress: null, ct).ConfigureAwait(false);
+                }
+                using var exported = await ExportDraftAsync(target.StagingMailboxId, draftId, ct).ConfigureAwait(false);
+                using var patched = Patch(exported, message);
+                staged = true;
+                outcome = await ImportOnceAsync(file, message, target, patched, ct).ConfigureAwait(false);
             }
-            using var exported = await ExportDraftAsync(target.StagingMailboxId, draftId, ct).ConfigureAwait(false);
-            using var patched = Patch(exported, message);
-            var result = await _imports.ImportAsync(new ImportRequest(target.TargetMailboxId, target.TargetFolderId, patched) { Subject = message.Subject }, ct)
-                .ConfigureAwait(false);
-            return new ExMailMessageImportResult
+            finally
             {
-                Path = message.Path,
-                Subject = message.Subject,
-                From = message.From,
-                SentDateTime = message.SentDateTime,
-                ReceivedDateTime = message.ReceivedDateTime,
-                IsRead = message.IsRead,
-                AttachmentCount = message.Mime.Attachments.Count() + message.Mime.BodyParts.Count(p => !p.IsAttachment && p.ContentId is { Length: > 0 }),
-                AttachmentsAddedSeparately = setAside.Count,
-                TargetMailboxId = result.TargetMailboxId,
-                TargetFolderId = result.TargetFolderId,
-                ItemId = result.ItemId,
-                ChangeKey = result.ChangeKey,
-                Size = result.Size,
-            };
+                await PurgeDraftAsync(target.StagingUserId, draftId).ConfigureAwait(false);
+            }
         }
-        finally
+        catch (Exception e) when (!staged && e is not OperationCanceledException)
         {
-            await PurgeDraftAsync(target.StagingUserId, draftId).ConfigureAwait(false);
+            // The import step records its own failures; these are the staging steps'.
+            RecordFailed(file, target.TargetMailboxId, e);
+            throw;
         }
+        if (outcome.Result == TransferItemResult.Failed) throw outcome.Error ?? new InvalidOperationException($"{message} was not imported.");
+
+        // Skipped: an earlier run's post, in doubt when it stopped, proved to have landed.
+        var row = outcome.Imported is null ? Journal?.Find(FilesSourceId, file.Path, target.TargetMailboxId) : null;
+        return new ExMailMessageImportResult
+        {
+            Path = message.Path,
+            Subject = message.Subject,
+            From = message.From,
+            SentDateTime = message.SentDateTime,
+            ReceivedDateTime = message.ReceivedDateTime,
+            IsRead = message.IsRead,
+            AttachmentCount = message.Mime.Attachments.Count() + message.Mime.BodyParts.Count(p => !p.IsAttachment && p.ContentId is { Length: > 0 }),
+            AttachmentsAddedSeparately = addedSeparately,
+            Result = outcome.Result,
+            TargetMailboxId = target.TargetMailboxId,
+            TargetFolderId = outcome.Imported?.TargetFolderId ?? row?.TargetFolderId ?? target.TargetFolderId,
+            ItemId = outcome.Imported?.ItemId ?? row?.TargetItemId ?? "",
+            ChangeKey = outcome.Imported?.ChangeKey ?? row?.TargetChangeKey,
+            Size = outcome.Imported?.Size ?? row?.Size ?? 0,
+        };
+    }
+
+    /// <summary>The import post of the patched stream, through the exactly-once protocol (and the journal, when there is one).</summary>
+    private async Task<ImportOutcome> ImportOnceAsync(MailFileState file, OutsideMessage message, MailImportTarget target, FtsData patched, CancellationToken ct)
+    {
+        var item = new ExExportedItem
+        {
+            SourceMailboxId = FilesSourceId,
+            SourceFolderPath = Path.GetDirectoryName(file.Path),
+            ItemId = file.Path,
+            ChangeKey = file.Sha256,
+            Type = "IPM.Note",
+            Size = patched.Length,
+            Subject = message.Subject,
+            Data = patched,
+        };
+        using var batcher = new ImportBatcher(_graph, _imports, new ImportPlan(target.TargetMailboxId) { FolderId = target.TargetFolderId }, Journal, Counters,
+            ImportOptions, ct);
+        await batcher.AddAsync(item, ct).ConfigureAwait(false);
+        await batcher.CompleteAsync(ct).ConfigureAwait(false);
+        return batcher.TryTake(out var outcome) ? outcome : throw new OperationCanceledException(ct);
     }
 
     private static byte[] Serialize(MimeKit.MimeMessage mime)
@@ -196,6 +297,8 @@ public sealed class ExMailMessageImportResult
     public int AttachmentCount { get; internal set; }
     /// <summary>Attachments too large for the create request, added to the draft afterwards (upload sessions from 3 MB).</summary>
     public int AttachmentsAddedSeparately { get; internal set; }
+    /// <summary>Copied (a new item), Updated (the copy of an earlier version of the file, overwritten) or Skipped.</summary>
+    public TransferItemResult Result { get; internal set; } = TransferItemResult.Copied;
     public string TargetMailboxId { get; internal set; } = "";
     public string TargetFolderId { get; internal set; } = "";
     public string ItemId { get; internal set; } = "";
@@ -203,4 +306,39 @@ public sealed class ExMailMessageImportResult
     public long Size { get; internal set; }
 
     public override string ToString() => $"'{Subject}' from {Path} → item {ItemId}";
+}
+
+/// <summary>What an import does with a message file, as its journal says.</summary>
+public enum MailFileAction
+{
+    /// <summary>Not imported yet (or a failed or interrupted import): a new item.</summary>
+    Import,
+    /// <summary>Imported before and changed since: its copy is overwritten, no second item is made.</summary>
+    Update,
+    /// <summary>Imported in this version: nothing is sent.</summary>
+    Skip,
+}
+
+/// <summary>A message file as a journal knows it: its full path (the file's identity) and the SHA-256 of its bytes (its version).</summary>
+public sealed class MailFileState
+{
+    internal MailFileState(string path, string? sha256, JournalItem? row)
+    {
+        Path = path;
+        Sha256 = sha256;
+        Row = row;
+    }
+
+    public string Path { get; }
+    /// <summary>Null without a journal.</summary>
+    public string? Sha256 { get; }
+    /// <summary>The journal's row for the file and target mailbox, if an earlier run made one.</summary>
+    public JournalItem? Row { get; }
+
+    public MailFileAction Action =>
+        Row is { State: JournalItemState.Done } && Sha256 is not null && Row.SourceChangeKey == Sha256 ? MailFileAction.Skip
+        : Row?.TargetItemId is not null ? MailFileAction.Update
+        : MailFileAction.Import;
+
+    public override string ToString() => $"{Action} {Path}";
 }

@@ -146,11 +146,13 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
                 }
                 : ErrorFor(error, "CopyFailed", pair.Request.ToString()));
         }
-        _journalRun.Leave("Completed", out var summary);
+        // The run's record in the journal gets the same outcome as the summary.
+        var outcome = _run.Pairs.Any(p => p.Status == "BadItemLimitExceeded") ? "BadItemLimitExceeded"
+            : _run.Pairs.Any(p => p.Status == "Failed") ? "CompletedWithErrors"
+            : "Completed";
+        _journalRun.Leave(outcome, out var summary);
         _journalRun = null;
         summary.Pairs = _run.PairSummaries();
-        if (_run.Pairs.Any(p => p.Status == "BadItemLimitExceeded")) summary.Status = "BadItemLimitExceeded";
-        else if (_run.Pairs.Any(p => p.Status == "Failed")) summary.Status = "CompletedWithErrors";
         WriteObject(summary);
     }
 
@@ -174,10 +176,6 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
             ShouldProcess($"{plan.FolderPath} of {plan.SourceMailboxId} -> {plan.TargetFolderPath} of {plan.TargetMailboxId}", action);
         }
     }
-
-    private bool IsWhatIf() =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
-            : GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true;
 
     /// <summary>One non-terminating error per item that could not be copied (it is retried on the next run).</summary>
     private void WriteFailures()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Outside;
 using MailboxImportExport.Engine.Services;
@@ -9,7 +10,8 @@ namespace MailboxImportExport.Commands;
 
 /// <summary>
 /// Brings .eml and .msg files (or folders of them) into a folder of a primary, shared or archive mailbox as the mail
-/// they were: not drafts, with their sender, recipients, times, read state, bodies and attachments.
+/// they were: not drafts, with their sender, recipients, times, read state, bodies and attachments. With -JournalPath
+/// a re-run skips the files already imported, and a file changed since updates its copy instead of adding another.
 /// </summary>
 [Cmdlet(VerbsData.Import, "ExMailMessage", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(ExMailMessageImportResult))]
@@ -23,8 +25,9 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     private MailImportTarget _target = null!;
     private string _targetDescription = null!;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private int _files, _imported, _failed, _known;
-    private long _bytes;
+    private JournalRun? _run;
+    private ITransferJournal? _preview;
+    private int _files, _known;
 
     /// <summary>Files or folders (wildcards allowed); a folder gives its .eml and .msg files.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
@@ -69,6 +72,15 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     [ValidateNotNullOrEmpty]
     public string? StagingUserId { get; set; }
 
+    /// <summary>
+    /// The job's journal (a file; created if missing): a re-run skips the files already imported into the target
+    /// mailbox, imports the new ones, and updates the copy of a file whose content changed. Files are known by their
+    /// full path.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JournalPath { get; set; }
+
     protected override void BeginProcessing()
     {
         var connection = RequireConnection();
@@ -101,7 +113,27 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
         }
         _target = new MailImportTarget(targetMailboxId, folder.Id, stagingUser!, stagingMailboxId);
         _targetDescription = $"folder {folder} of mailbox {targetMailboxId}";
-        _importer = new MailMessageImporter(connection.Client, new ImportService(connection.Client));
+
+        // -WhatIf reads the journal without taking the job (nothing is recorded); a real run joins it.
+        ITransferJournal? journal = null;
+        TransferCounters counters;
+        if (JournalPath is not null && IsWhatIf())
+        {
+            journal = _preview = ReadOnlyTransferJournal.Open(SessionState.Path.GetUnresolvedProviderPathFromPSPath(JournalPath));
+            counters = new TransferCounters();
+        }
+        else if (JournalPath is not null)
+        {
+            _run = JoinJournal(JournalPath, "Import-ExMailMessage");
+            journal = _run.Journal;
+            counters = _run.Counters;
+        }
+        else
+        {
+            counters = new TransferCounters();
+        }
+        UseMeter(counters.Meter);
+        _importer = new MailMessageImporter(connection.Client, new ImportService(connection.Client)) { Journal = journal, Counters = counters };
     }
 
     protected override void ProcessRecord()
@@ -116,7 +148,10 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     protected override void EndProcessing()
     {
         WriteProgress(new ProgressRecord(0, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-        var summary = new ExMailImportSummary(_files, _imported, _failed, _bytes, _clock.Elapsed);
+        var counters = _importer.Counters;
+        var summary = new ExMailImportSummary(_files, counters.Copied, counters.Updated, counters.Skipped, counters.Failed, counters.Bytes, _clock.Elapsed);
+        _run?.Leave("Completed", out _);
+        _run = null;
         Verbose($"Import-ExMailMessage: {summary}");
         // The summary goes to the information stream, tagged, so the pipeline carries only the per-file results.
         WriteInformation(new InformationRecord(summary, MyInvocation.InvocationName) { Tags = { "Summary" } });
@@ -159,11 +194,33 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
     private void ImportFile(string file)
     {
         _files++;
-        WriteProgress(new ProgressRecord(0, Activity, $"File {_files} of {_known}: {_imported} imported, {_failed} failed")
+        var counters = _importer.Counters;
+        WriteProgress(new ProgressRecord(0, Activity, $"File {_files} of {_known}: {counters.Copied + counters.Updated} imported, {counters.Skipped} skipped, {counters.Failed} failed")
         {
             CurrentOperation = file,
             PercentComplete = (int)((_files - 1) * 100L / Math.Max(_known, 1)),
         });
+        const string unreadable = "Give .eml (MIME) or .msg (Outlook) files; the other files are imported.";
+        MailFileState state;
+        try
+        {
+            state = _importer.Inspect(file, _target.TargetMailboxId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            counters.Record(TransferItemResult.Failed, MailMessageImporter.FilesSourceId, System.IO.Path.GetDirectoryName(file), 0);
+            WriteError(ErrorFor(e, "NotAMessage", file, unreadable));
+            return;
+        }
+        if (state.Action == MailFileAction.Skip)
+        {
+            // Decided before the file is read: a re-run costs no request for what it imported already.
+            _importer.RecordSkipped(state);
+            var skipped = $"{file} was imported already, unchanged since (item {state.Row!.TargetItemId} of {_targetDescription}); skipped.";
+            if (IsWhatIf()) ShouldProcess(skipped, "Skip mail message");
+            else Verbose(skipped);
+            return;
+        }
         OutsideMessage message;
         try
         {
@@ -171,51 +228,73 @@ public sealed class ImportExMailMessageCommand : ExCmdlet
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            Fail(e, "NotAMessage", file, "Give .eml (MIME) or .msg (Outlook) files; the other files are imported.");
+            Fail(e, state, "NotAMessage", file, unreadable);
             return;
         }
-        if (!ShouldProcess($"{message} into {_targetDescription}", "Import mail message")) return;
+        var action = state.Action == MailFileAction.Update ? "Update mail message (the file changed since it was imported)" : "Import mail message";
+        if (!ShouldProcess($"{message} into {_targetDescription}", action)) return;
         try
         {
-            var result = Await(ct => _importer.ImportAsync(message, _target, ct));
-            _imported++;
-            _bytes += result.Size;
-            WriteObject(result);
+            var result = Await(ct => _importer.ImportAsync(message, _target, state, ct));
+            // Skipped here: an earlier run's import, in doubt when it stopped, proved to have landed.
+            if (result.Result == TransferItemResult.Skipped) Verbose($"{file} had been imported by an earlier run that stopped (item {result.ItemId}); skipped.");
+            else WriteObject(result);
         }
         catch (InvalidDataException e)
         {
-            Fail(e, "MessageTooLarge", file, "Share files above 150 MB through OneDrive or SharePoint; the other files are imported.");
+            WriteError(ErrorFor(e, "MessageTooLarge", file, "Share files above 150 MB through OneDrive or SharePoint; the other files are imported."));
         }
-        catch (Exception e) when (IsServiceFailure(e) || e is Engine.Attachments.UploadSessionGoneException or ArgumentException)
+        catch (Exception e) when (IsServiceFailure(e) || e is Engine.Attachments.UploadSessionGoneException or ArgumentException or InvalidOperationException)
         {
-            Fail(e, e is Engine.Http.GraphException g ? g.Code : "ImportFailed", file, null);
+            WriteError(ErrorFor(e, e is Engine.Http.GraphException g ? g.Code : "ImportFailed", file, null));
         }
     }
 
-    private void Fail(Exception e, string errorId, string file, string? recommendedAction)
+    /// <summary>A file that could not be read: counted (and recorded in the journal), reported, and the others go on.</summary>
+    private void Fail(Exception e, MailFileState state, string errorId, string file, string? recommendedAction)
     {
-        _failed++;
+        _importer.RecordFailed(state, _target.TargetMailboxId, e);
         WriteError(ErrorFor(e, errorId, file, recommendedAction));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _run?.Leave("Stopped", out _);
+            _run = null;
+            _preview?.Dispose();
+            _preview = null;
+        }
+        base.Dispose(disposing);
     }
 }
 
 /// <summary>What an Import-ExMailMessage run did, written to the information stream (tag Summary) at its end.</summary>
 public sealed class ExMailImportSummary
 {
-    public ExMailImportSummary(int files, int imported, int failed, long bytes, TimeSpan duration)
+    public ExMailImportSummary(int files, int imported, int updated, int skipped, int failed, long bytes, TimeSpan duration)
     {
         Files = files;
         Imported = imported;
+        Updated = updated;
+        Skipped = skipped;
         Failed = failed;
         Bytes = bytes;
         Duration = duration;
     }
 
     public int Files { get; }
+    /// <summary>New items.</summary>
     public int Imported { get; }
+    /// <summary>Files changed since an earlier run imported them (-JournalPath): their copies were overwritten.</summary>
+    public int Updated { get; }
+    /// <summary>Files an earlier run imported in the same version (-JournalPath): nothing was sent.</summary>
+    public int Skipped { get; }
     public int Failed { get; }
     public long Bytes { get; }
     public TimeSpan Duration { get; }
 
-    public override string ToString() => $"{Imported} of {Files} files imported, {Failed} failed, {Bytes:N0} bytes in {Duration.TotalSeconds:0.0} s.";
+    public override string ToString() =>
+        $"{Imported} of {Files} files imported, {Updated} updated, {Skipped} skipped (imported before), {Failed} failed, {Bytes:N0} bytes in {Duration.TotalSeconds:0.0} s.";
 }
