@@ -173,7 +173,11 @@ public sealed class MailboxCopier
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var mapper = new FolderMapper(_folders, request.TargetRootPath);
         var folders = await SourceFoldersAsync(request, stop.Token).ConfigureAwait(false);
-        foreach (var folder in folders) AnchorIfWellKnown(mapper, folder);
+        foreach (var folder in folders)
+        {
+            AnchorIfWellKnown(mapper, folder);
+            mapper.Describe(folder.Path, folder.Type);
+        }
         if (request.StartDate is null && request.EndDate is null) counters.Expect(folders.Sum(f => f.TotalItemCount), 0);
 
         using var exporter = new ExportBatcher(new ExportService(_graph), _options.Export, stop.Token);
