@@ -30,6 +30,8 @@ public sealed class FolderMapper
     private readonly Dictionary<string, (string WellKnownName, bool UnderAnyRoot)> _anchors = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _sourceTypes = new(StringComparer.OrdinalIgnoreCase);
     private readonly AsyncCache<string, bool> _learned = new(StringComparer.Ordinal);
+    // Folders this mapper created: their only children are the ones it creates, so none is looked up first.
+    private readonly ConcurrentDictionary<string, bool> _created = new(StringComparer.Ordinal);
 
     /// <param name="targetRootPath">The folder the source tree goes under, e.g. <c>/Imported/alice</c>; empty or <c>/</c> for the top of the mailbox.</param>
     public FolderMapper(FolderService folders, string targetRootPath)
@@ -151,11 +153,16 @@ public sealed class FolderMapper
 
     private async Task<ExMailboxFolder> FindOrCreateAsync(string mailboxId, ExMailboxFolder? parent, string name, string type, CancellationToken ct)
     {
-        var existing = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
-        if (existing is not null) return existing;
+        if (parent is null || !_created.ContainsKey(parent.Id))
+        {
+            var existing = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
+            if (existing is not null) return existing;
+        }
         try
         {
-            return await _folders.CreateAsync(mailboxId, parent, name, type, ct).ConfigureAwait(false);
+            var created = await _folders.CreateAsync(mailboxId, parent, name, type, ct).ConfigureAwait(false);
+            _created[created.Id] = true;
+            return created;
         }
         catch (GraphException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Code == "ErrorFolderExists")
         {
