@@ -214,7 +214,8 @@ public sealed class MailboxCopier
             {
                 await foreach (var item in ListAsync(request, folder, request.StartDate is null && request.EndDate is null ? null : counters, stop.Token).ConfigureAwait(false))
                 {
-                    listed.Add(item.Id);
+                    // Kept only to find deletions: the copy's memory does not grow with the mailbox otherwise.
+                    if (request.MirrorDeletion) listed.Add(item.Id);
                     if (IsUpToDate(_journal.Find(request.SourceMailboxId, item.Id, request.TargetMailboxId), item))
                     {
                         counters.Record(TransferItemResult.Skipped, request.SourceMailboxId, folder.Path, 0);
