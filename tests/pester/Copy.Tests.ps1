@@ -4,10 +4,14 @@
 BeforeAll {
     Import-Module "$PSScriptRoot/TestEmulator.psm1" -Force
     $script:emulator = Initialize-TestSession
-    $script:journal = Join-Path $TestDrive 'copy.journal'
+    # TestDrive is the Describe's own: the journal outlives them all, so it lives in the file's folder.
+    $script:folder = Join-Path ([IO.Path]::GetTempPath()) ('mie-pester-copy-' + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory $script:folder
+    $script:journal = Join-Path $script:folder 'copy.journal'
 }
 
 AfterAll {
+    Remove-Item $script:folder -Recurse -Force -ErrorAction SilentlyContinue
     Complete-TestSession -Emulator $script:emulator
     Remove-Module TestEmulator -ErrorAction SilentlyContinue
 }
@@ -24,9 +28,17 @@ Describe 'Copy-ExMailbox' {
     }
 
     It 'says with -WhatIf what it would copy, update and skip, and copies nothing' {
-        $whatIf = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/copy -JournalPath $script:journal -WhatIf 6>&1 |
-            Out-String
-        $whatIf | Should -Match 'skip \d+ already copied'
+        # What-if messages go to the host, which only a transcript records.
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        $null = Start-Transcript -Path $transcript
+        try {
+            $summary = Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder '#Drafts#' -TargetRootPath /Pester/copy -JournalPath $script:journal -WhatIf
+        }
+        finally {
+            $null = Stop-Transcript
+        }
+        Get-Content $transcript -Raw | Should -Match 'What if: .*Copy 0 item\(s\), update 0, skip \d+ already copied'
+        $summary.Copied | Should -BeNullOrEmpty
     }
 
     It 'takes pairs by property name from the pipeline' {

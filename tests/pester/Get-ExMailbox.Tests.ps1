@@ -29,9 +29,10 @@ Describe 'Get-ExMailbox' {
         $mailbox.MailboxId | Should -BeLike 'MBX:*'
     }
 
-    It 'returns the archive on the beta API' {
+    It 'returns the primary mailbox alone, and the archive with -Archive, on the beta API' {
         Connect-ExMailboxService -Emulator $script:emulator.Uri -ApiVersion beta
-        (Get-ExMailbox alice@contoso.test).Kind | Should -Be @('Primary', 'Archive')
+        @(Get-ExMailbox alice@contoso.test).Kind | Should -Be @('Primary')
+        (Get-ExMailbox alice@contoso.test -Archive).Kind | Should -Be 'Archive'
         Connect-ExMailboxService -Emulator $script:emulator.Uri
     }
 

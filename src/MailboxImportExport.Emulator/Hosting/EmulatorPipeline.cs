@@ -93,7 +93,8 @@ internal sealed class EmulatorPipeline
         if (segments.Count > 0 && segments[0] is "v1.0" or "beta")
         {
             var createsMessage = http.Request.Method == "POST" && segments[^1] == "messages";
-            RequestBodyRules.Check(http, RequestBodyRules.GraphBodyLimit, takesMime: createsMessage);
+            var tooLargeHint = segments[^1] == "attachments" ? OutlookHandlers.UploadSessionHint : null;
+            RequestBodyRules.Check(http, RequestBodyRules.GraphBodyLimit, takesMime: createsMessage, tooLargeHint);
             return GraphRouter.DispatchAsync(new GraphRequest(http, _state, segments[0], segments.Skip(1).ToList()));
         }
         if (ImportRoute.TryMatch(segments, out var version, out var mailboxId))

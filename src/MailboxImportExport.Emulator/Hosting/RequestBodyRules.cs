@@ -19,7 +19,7 @@ internal static class RequestBodyRules
     public const long LargestBodyLimit = ImportBodyLimit;
 
     /// <summary>Throws the service's 415 or 413 for a body this route does not take; sets the limit a chunked body is read against.</summary>
-    public static void Check(HttpContext http, long limit, bool takesMime = false)
+    public static void Check(HttpContext http, long limit, bool takesMime = false, string? tooLargeHint = null)
     {
         var request = http.Request;
         var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
@@ -29,12 +29,12 @@ internal static class RequestBodyRules
             throw new GraphException(415, "UnsupportedMediaType",
                 $"The content type '{request.ContentType ?? "(none)"}' is not supported; send the body as application/json.");
         }
-        if (request.ContentLength > limit) throw TooLarge(limit);
+        if (request.ContentLength > limit) throw TooLarge(limit, tooLargeHint);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
     }
 
-    public static GraphException TooLarge(long limit) =>
-        new(413, "RequestEntityTooLarge", $"The request body is larger than this endpoint accepts ({limit:N0} bytes).");
+    public static GraphException TooLarge(long limit, string? hint = null) =>
+        new(413, "RequestEntityTooLarge", $"The request body is larger than this endpoint accepts ({limit:N0} bytes)." + (hint is null ? "" : $" (Emulator: {hint})"));
 
     private static bool IsJson(string? contentType) => IsMediaType(contentType, "application/json");
 

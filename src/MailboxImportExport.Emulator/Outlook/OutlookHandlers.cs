@@ -166,7 +166,7 @@ internal static class OutlookHandlers
     private static GraphException RequestTooLarge(string? hint) =>
         new(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB." + (hint is null ? "" : $" (Emulator: {hint})"));
 
-    private const string UploadSessionHint = "attachments of 3 MB and more go through an upload session (createUploadSession).";
+    internal const string UploadSessionHint = "attachments of 3 MB and more go through an upload session (createUploadSession).";
 
     private static Task GetAsync(GraphRequest request, ItemRecord item, OutlookItemKind kind)
     {
