@@ -29,7 +29,7 @@ internal sealed class BenchOptions
           --latency MS          emulator service time per mailbox request (default 100)
           --jitter MS           service time jitter, uniform +/- (default 10)
           --pairs N             mailbox pairs copied side by side in the N-pairs run (default 10)
-          --items N             items per source mailbox in the throughput runs (default 300)
+          --items N             items per source mailbox in the throughput runs (default 1000)
           --profile P           item sizes: small (text, ~25 KB: the request rate binds) or mixed (like a real
                                 mailbox, ~100 KB: the upload budget binds) (default small)
           --limits outlook|none Outlook's per-(app, mailbox) limits in the throughput runs (default outlook)
@@ -45,7 +45,7 @@ internal sealed class BenchOptions
     public int LatencyMs { get; private set; } = 100;
     public int JitterMs { get; private set; } = 10;
     public int Pairs { get; private set; } = 10;
-    public int Items { get; private set; } = 300;
+    public int Items { get; private set; } = 1000;
     public string Profile { get; private set; } = "small";
     public bool OutlookLimits { get; private set; } = true;
     public int ShrinkWindows { get; private set; } = 1;

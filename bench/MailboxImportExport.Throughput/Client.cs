@@ -80,6 +80,9 @@ internal static class Client
             await run.RunAsync(requests, CancellationToken.None);
             clock.Stop();
 
+            // What the run still holds at its end (its journal, counters, caches): what would grow with the item count.
+            var live = GC.GetTotalMemory(forceFullCollection: true);
+            GC.KeepAlive(run);
             var errors = new List<string>();
             while (run.TryTakeFailure(out var failure)) errors.Add($"{failure}: {failure.Error.Message}");
             errors.AddRange(run.Pairs.Where(p => p.Error is not null).Select(p => $"{p.Request}: {p.Error!.Message}"));
@@ -90,6 +93,7 @@ internal static class Client
                 Errors = errors.Count,
                 FirstErrors = errors.Count == 0 ? null : string.Join(" | ", errors.Take(3)),
                 Seconds = clock.Elapsed.TotalSeconds,
+                LiveHeapAtEnd = live,
             };
         }
         finally

@@ -57,6 +57,7 @@ internal sealed record ClientResult
     public double Seconds { get; init; }
     public long PeakWorkingSet { get; init; }
     public long PeakManagedHeap { get; init; }
+    public long LiveHeapAtEnd { get; init; }
     public double CpuSeconds { get; init; }
     public string? Error { get; init; }
     public string? FirstErrors { get; init; }
