@@ -3,17 +3,17 @@ using MailboxImportExport.Emulator;
 
 namespace MailboxImportExport.Throughput;
 
-/// <summary>How a client copies: the product's pipeline, or a naive loop of one request at a time.</summary>
+/// <summary>How a client copies: the product's copy core, or a naive loop of one request at a time.</summary>
 internal enum ClientMode
 {
     /// <summary>One request at a time: list, export one item, import it, next (engine services, nothing concurrent).</summary>
     Serial,
 
     /// <summary>
-    /// <c>Get-ExMailbox | Get-ExMailboxFolder -Recurse | Get-ExMailboxItem | Export-ExMailboxItem | Import-ExMailboxItem</c>
-    /// in hosted PowerShell, one runspace per pair, the pairs side by side.
+    /// The engine core behind Copy-ExMailbox (<c>MailboxCopyRun</c>): every pair side by side, each through its
+    /// mailboxes' lanes, with a journal.
     /// </summary>
-    Pipeline,
+    Copy,
 }
 
 /// <summary>One copy to measure: M pairs of mailboxes of N items, under a service time and (maybe) Outlook's limits.</summary>
@@ -29,7 +29,7 @@ internal sealed class BenchOptions
           --latency MS          emulator service time per mailbox request (default 100)
           --jitter MS           service time jitter, uniform +/- (default 10)
           --pairs N             mailbox pairs copied side by side in the N-pairs run (default 10)
-          --items N             items per source mailbox in the throughput runs (default 300)
+          --items N             items per source mailbox in the throughput runs (default 1000)
           --profile P           item sizes: small (text, ~25 KB: the request rate binds) or mixed (like a real
                                 mailbox, ~100 KB: the upload budget binds) (default small)
           --limits outlook|none Outlook's per-(app, mailbox) limits in the throughput runs (default outlook)
@@ -39,18 +39,20 @@ internal sealed class BenchOptions
                                 would; F = 60 makes a run of a minute meet the sustained rates.
           --memory A,B          items of the two memory runs, copied over --pairs pairs without limits (default 2000,20000)
           --only LIST           run only some of: serial,one,many,memory (default all)
+          --trace DIR           write each run's request log (the emulator's, with lanes and times) as CSV into DIR
         """;
 
     public int LatencyMs { get; private set; } = 100;
     public int JitterMs { get; private set; } = 10;
     public int Pairs { get; private set; } = 10;
-    public int Items { get; private set; } = 300;
+    public int Items { get; private set; } = 1000;
     public string Profile { get; private set; } = "small";
     public bool OutlookLimits { get; private set; } = true;
     public int ShrinkWindows { get; private set; } = 1;
     public int[] MemoryItems { get; private set; } = { 2000, 20000 };
     public HashSet<string> Only { get; private set; } = new() { "serial", "one", "many", "memory" };
     public bool Help { get; private set; }
+    public string? TraceDirectory { get; private set; }
 
     private readonly List<string> _given = new();
 
@@ -81,6 +83,7 @@ internal sealed class BenchOptions
                         _ => throw new FormatException("--limits is outlook or none."),
                     };
                     break;
+                case "--trace": options.TraceDirectory = Path.GetFullPath(Value()); break;
                 case "--shrink-windows": options.ShrinkWindows = Int(name, Value(), 1, 600); break;
                 case "--memory":
                     options.MemoryItems = Value().Split(',').Select(v => Int(name, v, 1, 1_000_000)).ToArray();
@@ -119,10 +122,10 @@ internal sealed class BenchOptions
     public IEnumerable<ScenarioSpec> Scenarios()
     {
         if (Only.Contains("serial")) yield return new ScenarioSpec("serial baseline, 1 pair", ClientMode.Serial, 1, Items, OutlookLimits);
-        if (Only.Contains("one")) yield return new ScenarioSpec("pipeline, 1 pair", ClientMode.Pipeline, 1, Items, OutlookLimits);
-        if (Only.Contains("many")) yield return new ScenarioSpec($"pipeline, {Pairs} pairs", ClientMode.Pipeline, Pairs, Items, OutlookLimits);
+        if (Only.Contains("one")) yield return new ScenarioSpec("copy, 1 pair", ClientMode.Copy, 1, Items, OutlookLimits);
+        if (Only.Contains("many")) yield return new ScenarioSpec($"copy, {Pairs} pairs", ClientMode.Copy, Pairs, Items, OutlookLimits);
         if (!Only.Contains("memory")) yield break;
         foreach (var total in MemoryItems)
-            yield return new ScenarioSpec($"memory: {total:N0} items, {Pairs} pairs", ClientMode.Pipeline, Pairs, Math.Max(1, total / Pairs), Limits: false);
+            yield return new ScenarioSpec($"memory: {total:N0} items, {Pairs} pairs", ClientMode.Copy, Pairs, Math.Max(1, total / Pairs), Limits: false);
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Http;
+using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Services;
 using MailboxImportExport.Engine.Transfer;
 
@@ -20,15 +19,22 @@ internal static class Client
     {
         var mode = Enum.Parse<ClientMode>(Arg(args, "--mode"));
         var emulator = new Uri(Arg(args, "--emulator"));
-        var module = Arg(args, "--module");
+        var shrink = int.Parse(Arg(args, "--shrink-windows"), System.Globalization.CultureInfo.InvariantCulture);
+        var lanes = new MailboxLanes(new LaneLimits
+        {
+            RequestsPerWindow = (int)Math.Round(10_000.0 / shrink),
+            RequestWindow = TimeSpan.FromMinutes(10) / shrink,
+            UploadBytesPerWindow = (long)Math.Round(150.0 * 1024 * 1024 / shrink),
+            UploadWindow = TimeSpan.FromMinutes(5) / shrink,
+        });
         var pairs = Arg(args, "--pairs").Split(',').Select(p => p.Split('>')).Select(p => (Source: p[0], Target: p[1])).ToList();
         using var sampler = new HeapSampler();
         ClientResult result;
         try
         {
             result = mode == ClientMode.Serial
-                ? await SerialAsync(emulator, pairs, Environment.GetEnvironmentVariable(Scenario.TokenVariable)!)
-                : Pipeline(emulator, module, pairs);
+                ? await SerialAsync(emulator, lanes, pairs, Environment.GetEnvironmentVariable(Scenario.TokenVariable)!)
+                : await CopyAsync(emulator, lanes, pairs, Environment.GetEnvironmentVariable(Scenario.TokenVariable)!);
         }
         catch (Exception e)
         {
@@ -48,74 +54,51 @@ internal static class Client
     private static string Arg(string[] args, string name) => args[Array.IndexOf(args, name) + 1];
 
     /// <summary>
-    /// The module as an admin runs it: one runspace per pair (module imported, connected), then every pair's
-    /// one-line copy at once; timed from the first pipeline's start to the last one's end.
+    /// The engine core that Copy-ExMailbox drives: one <see cref="MailboxCopyRun"/> of every pair side by side
+    /// (-ThrottleLimit = the number of pairs), with a journal in a temporary file (deleted after the run), the process's
+    /// per-(app, mailbox) lanes, and the export and import batchers; timed from resolving the mailboxes to the run's end.
     /// </summary>
-    private static ClientResult Pipeline(Uri emulator, string module, List<(string Source, string Target)> pairs)
+    private static async Task<ClientResult> CopyAsync(Uri emulator, MailboxLanes lanes, List<(string Source, string Target)> pairs, string token)
     {
-        var runspaces = new List<Runspace>();
+        using var graph = new GraphClient(new GraphClientOptions { GraphRoot = emulator, Lanes = lanes }, new StaticTokenProvider(token),
+            new LoopbackCertificatePin(emulator).CreateHandler());
+        var journalPath = Path.Combine(Path.GetTempPath(), $"mie-bench-{Guid.NewGuid():N}.journal");
         try
         {
-            var copies = new List<PowerShell>();
+            using var journal = SqliteTransferJournal.Open(journalPath);
+            var counters = new TransferCounters();
+            var run = new MailboxCopyRun(graph, journal, counters, throttleLimit: pairs.Count);
+            var mailboxes = new MailboxService(graph);
+            var clock = Stopwatch.StartNew();
+            var requests = new List<MailboxCopyRequest>();
             foreach (var (source, target) in pairs)
             {
-                var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
-                runspace.Open();
-                runspaces.Add(runspace);
-                using (var setup = PowerShell.Create(runspace))
-                {
-                    setup.AddScript("""
-                        param($Module, $Emulator)
-                        Import-Module $Module -ErrorAction Stop
-                        Connect-ExMailboxService -Emulator $Emulator -ErrorAction Stop | Out-Null
-                        """).AddArgument(module).AddArgument(emulator);
-                    setup.Invoke();
-                }
-                var copy = PowerShell.Create(runspace);
-                copy.AddScript($$"""
-                    param($Source, $Target)
-                    $targetId = (Get-ExMailbox $Target).MailboxId
-                    Get-ExMailbox $Source | Get-ExMailboxFolder -Recurse | Get-ExMailboxItem | Export-ExMailboxItem |
-                        Import-ExMailboxItem -TargetMailboxId $targetId -PreserveFolderStructure -TargetRootPath {{TargetRoot}} |
-                        ForEach-Object -Begin { $items = 0; $bytes = 0 } -Process { $items++; $bytes += $_.Size } -End { $items; $bytes }
-                    """).AddArgument(source).AddArgument(target);
-                copies.Add(copy);
+                requests.Add(new MailboxCopyRequest(
+                    (await mailboxes.GetMailboxAsync(source, Engine.Models.MailboxKind.Primary, CancellationToken.None))!.MailboxId,
+                    (await mailboxes.GetMailboxAsync(target, Engine.Models.MailboxKind.Primary, CancellationToken.None))!.MailboxId) { TargetRootPath = TargetRoot });
             }
-
-            var clock = Stopwatch.StartNew();
-            var running = copies.Select(copy => Task.Factory.StartNew(() => Invoke(copy), TaskCreationOptions.LongRunning)).ToList();
-            Task.WaitAll(running.ToArray());
+            await run.RunAsync(requests, CancellationToken.None);
             clock.Stop();
 
-            var outcomes = running.Select(t => t.Result).ToList();
-            var errors = copies.SelectMany(c => c.Streams.Error).Select(e => e.ToString())
-                .Concat(outcomes.Select(o => o.Stopped).OfType<string>()).ToList();
+            // What the run still holds at its end (its journal, counters, caches): what would grow with the item count.
+            var live = GC.GetTotalMemory(forceFullCollection: true);
+            GC.KeepAlive(run);
+            var errors = new List<string>();
+            while (run.TryTakeFailure(out var failure)) errors.Add($"{failure}: {failure.Error.Message}");
+            errors.AddRange(run.Pairs.Where(p => p.Error is not null).Select(p => $"{p.Request}: {p.Error!.Message}"));
             return new ClientResult
             {
-                Items = outcomes.Sum(o => o.Items),
-                Bytes = outcomes.Sum(o => o.Bytes),
+                Items = counters.Copied,
+                Bytes = counters.Bytes,
                 Errors = errors.Count,
                 FirstErrors = errors.Count == 0 ? null : string.Join(" | ", errors.Take(3)),
                 Seconds = clock.Elapsed.TotalSeconds,
+                LiveHeapAtEnd = live,
             };
         }
         finally
         {
-            foreach (var runspace in runspaces) runspace.Dispose();
-        }
-    }
-
-    /// <summary>One pair's pipeline: the items and bytes it reported, or the terminating error that stopped it.</summary>
-    private static (int Items, long Bytes, string? Stopped) Invoke(PowerShell copy)
-    {
-        try
-        {
-            var output = copy.Invoke();
-            return (Convert.ToInt32(output[0].BaseObject), Convert.ToInt64(output[1].BaseObject), null);
-        }
-        catch (RuntimeException e)
-        {
-            return (0, 0, $"the pipeline stopped: {e.Message}");
+            foreach (var file in new[] { journalPath, journalPath + "-wal", journalPath + "-shm" }) File.Delete(file);
         }
     }
 
@@ -123,9 +106,9 @@ internal static class Client
     /// The naive baseline: one request at a time through the engine's services: list a page, export one item, import
     /// it, and so on, pair after pair.
     /// </summary>
-    private static async Task<ClientResult> SerialAsync(Uri emulator, List<(string Source, string Target)> pairs, string token)
+    private static async Task<ClientResult> SerialAsync(Uri emulator, MailboxLanes lanes, List<(string Source, string Target)> pairs, string token)
     {
-        using var graph = new GraphClient(new GraphClientOptions { GraphRoot = emulator }, new StaticTokenProvider(token),
+        using var graph = new GraphClient(new GraphClientOptions { GraphRoot = emulator, Lanes = lanes }, new StaticTokenProvider(token),
             new LoopbackCertificatePin(emulator).CreateHandler());
         var mailboxes = new MailboxService(graph);
         var folders = new FolderService(graph);

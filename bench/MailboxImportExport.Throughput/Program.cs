@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using MailboxImportExport.Emulator;
-using MailboxImportExport.Packaging.Layout;
 using MailboxImportExport.Throughput;
 
 // Throughput of mailbox copies against the emulator's service time and Outlook's limits. The parent process hosts
@@ -28,10 +27,7 @@ if (options.Help)
     return 0;
 }
 
-var repoRoot = RepositoryRoot.Find(AppContext.BaseDirectory);
 var configuration = Assembly.GetExecutingAssembly().GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-var module = Path.Combine(ModuleLayout.Create(new ModuleLayoutOptions { RepoRoot = repoRoot, Configuration = configuration, OutputRoot = Path.Combine(repoRoot, "out") }),
-    "MailboxImportExport.psd1");
 
 Console.WriteLine($"MailboxImportExport throughput benchmark ({configuration}), {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}; .NET {Environment.Version}");
@@ -42,7 +38,7 @@ var runs = new List<Run>();
 foreach (var scenario in options.Scenarios())
 {
     Console.Write($"{scenario.Name,-34} ");
-    var run = await Scenario.RunAsync(scenario, options, module);
+    var run = await Scenario.RunAsync(scenario, options);
     runs.Add(run);
     Console.WriteLine(run.Client.Error is null
         ? $"{run.Client.Items,7:N0} items in {run.Client.Seconds,7:0.0} s{(run.Client.Errors > 0 ? $", {run.Client.Errors} errors" : "")}"
@@ -61,6 +57,7 @@ internal sealed record ClientResult
     public double Seconds { get; init; }
     public long PeakWorkingSet { get; init; }
     public long PeakManagedHeap { get; init; }
+    public long LiveHeapAtEnd { get; init; }
     public double CpuSeconds { get; init; }
     public string? Error { get; init; }
     public string? FirstErrors { get; init; }

@@ -12,7 +12,7 @@ internal static class Scenario
 {
     public const string TokenVariable = "MIE_BENCH_TOKEN";
 
-    public static async Task<Run> RunAsync(ScenarioSpec spec, BenchOptions options, string module)
+    public static async Task<Run> RunAsync(ScenarioSpec spec, BenchOptions options)
     {
         await using var server = await EmulatorServer.StartAsync(new EmulatorOptions
         {
@@ -22,23 +22,33 @@ internal static class Scenario
         });
         var control = server.Control;
         var roundTrip = await RoundTripAsync(server);
-        if (spec.Limits)
-        {
-            control.MailboxConcurrencyLimit = 4;
-            control.RequestRateLimit = options.RequestLimit;
-            control.UploadLimit = options.UploadLimit;
-        }
+        // The emulator enforces Outlook's limits by default: set them as the scenario says (shrunk windows, or none).
+        control.MailboxConcurrencyLimit = spec.Limits ? 4 : null;
+        control.RequestRateLimit = spec.Limits ? options.RequestLimit : null;
+        control.UploadLimit = spec.Limits ? options.UploadLimit : null;
         control.ResetStatistics();
         control.ClearRequests();
 
         var pairs = Enumerable.Range(0, spec.Pairs).Select(p => $"{UserOf(2 * p)}>{UserOf(2 * p + 1)}");
         var cpuBefore = Machine.CpuSeconds();
-        var client = await RunClientAsync(spec.Mode, server.BaseUri, module, string.Join(",", pairs), control.IssueAccessToken(TimeSpan.FromHours(8)));
+        var client = await RunClientAsync(spec.Mode, server.BaseUri, string.Join(",", pairs), options, control.IssueAccessToken(TimeSpan.FromHours(8)));
         var emulatorCpu = Machine.CpuSeconds() - cpuBefore;
         await control.LandLateCommitsAsync();
         var stats = control.Statistics;
+        if (options.TraceDirectory is { } trace) WriteTrace(Path.Combine(trace, $"{spec.Name.Replace(' ', '-').Replace(",", "").Replace(":", "")}.csv"), control.Requests);
         return new Run(spec, client, control.Requests.Count, stats.Throttled, stats.MaxInFlightAnyLane, stats.TotalImportsCreated, spec.Items,
             roundTrip, emulatorCpu);
+    }
+
+    /// <summary>The emulator's request log as CSV (times in ms from the first request): what a lane did when, for tuning.</summary>
+    private static void WriteTrace(string path, IReadOnlyList<EmulatorRequestLogEntry> requests)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var origin = requests.Count == 0 ? DateTimeOffset.Now : requests.Min(r => r.Started);
+        File.WriteAllLines(path, requests.OrderBy(r => r.Started).Select(r => string.Join(",",
+            ((r.Started - origin).TotalMilliseconds).ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            ((r.Timestamp - origin).TotalMilliseconds).ToString("0", System.Globalization.CultureInfo.InvariantCulture),
+            r.Method, r.Route, r.MailboxId ?? "", r.StatusCode, r.Throttled ?? "")).Prepend("started_ms,ended_ms,method,route,mailbox,status,throttled"));
     }
 
     private static string UserOf(int mailbox) => $"user{mailbox + 1:D4}@contoso.test";
@@ -56,10 +66,12 @@ internal static class Scenario
         return clock.Elapsed.TotalSeconds / samples;
     }
 
-    private static async Task<ClientResult> RunClientAsync(ClientMode mode, Uri emulator, string module, string pairs, string token)
+    private static async Task<ClientResult> RunClientAsync(ClientMode mode, Uri emulator, string pairs, BenchOptions options, string token)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { typeof(Scenario).Assembly.Location, "--client", "--mode", mode.ToString(), "--emulator", emulator.ToString(), "--module", module, "--pairs", pairs })
+        // The client knows the service's published limits, shrunk as the emulator's are: its lanes pace under them.
+        foreach (var arg in new[] { typeof(Scenario).Assembly.Location, "--client", "--mode", mode.ToString(), "--emulator", emulator.ToString(), "--pairs", pairs,
+                     "--shrink-windows", options.ShrinkWindows.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(arg);
         // The token goes through the environment, never a command line that ps would show.
         start.Environment[TokenVariable] = token;

@@ -25,17 +25,17 @@ public sealed class EmulatorOptions
     /// <summary>Page size when neither $top nor Prefer: odata.maxpagesize says one (the docs' nextLinks suggest 10).</summary>
     public int DefaultPageSize { get; set; } = 10;
 
-    // Outlook's limits are off by default until the module's own copy stays correct under them: with them on, a
-    // recursive copy of the demo mailbox gets 429s and its folder classes come out wrong (see docs/emulator.md).
+    // Outlook's limits are on by default, as the real service always enforces them: a client that exceeds them meets
+    // 429s here as it would there. A test that needs them off says so (null).
 
-    /// <summary>In-flight requests per app and mailbox before 429 MailboxConcurrency (Outlook: 4); null (the default) for no limit.</summary>
-    public int? MailboxConcurrencyLimit { get; set; }
+    /// <summary>In-flight requests per app and mailbox before 429 MailboxConcurrency (default Outlook's 4); null for no limit.</summary>
+    public int? MailboxConcurrencyLimit { get; set; } = 4;
 
-    /// <summary>Requests per app and mailbox per window before 429 RequestRate (Outlook: 10,000 per 10 minutes); null (the default) for no limit.</summary>
-    public EmulatorRateLimit? RequestRateLimit { get; set; }
+    /// <summary>Requests per app and mailbox per window before 429 RequestRate (default Outlook's 10,000 per 10 minutes); null for no limit.</summary>
+    public EmulatorRateLimit? RequestRateLimit { get; set; } = EmulatorRateLimit.OutlookRequests;
 
-    /// <summary>Request-body bytes per app and mailbox per window before 429 IncomingBytes (Outlook: 150 MB per 5 minutes); null (the default) for no limit.</summary>
-    public EmulatorRateLimit? UploadLimit { get; set; }
+    /// <summary>Request-body bytes per app and mailbox per window before 429 IncomingBytes (default Outlook's 150 MiB per 5 minutes); null for no limit.</summary>
+    public EmulatorRateLimit? UploadLimit { get; set; } = EmulatorRateLimit.OutlookUploadBytes;
 
     /// <summary>Service time of each mailbox request, spent holding its concurrency slot.</summary>
     public TimeSpan Latency { get; set; } = TimeSpan.Zero;

@@ -34,10 +34,11 @@ const string Usage = """
       --log                       print one line per request (tokens redacted)
       --help                      show this help
 
-    Service realism (limits are per app and mailbox, as Outlook's, and off unless given; see docs/emulator.md):
+    Service realism (limits are per app and mailbox, as Outlook's, and on by default; see docs/emulator.md):
       --latency MS                service time of every mailbox request, spent holding its concurrency slot (default 0)
       --latency-jitter MS         each service time is drawn from latency +/- jitter (default 0)
-      --outlook-limits            Outlook's limits: --concurrency-limit 4 --request-limit 10000/600 --upload-limit 150/300
+      --outlook-limits            Outlook's limits (the default): --concurrency-limit 4 --request-limit 10000/600 --upload-limit 150/300
+      --no-limits                 no limits at all: --concurrency-limit off --request-limit off --upload-limit off
       --concurrency-limit N|off   requests in flight per app and mailbox before 429 MailboxConcurrency (Outlook: 4)
       --request-limit N/SECONDS|off
                                   requests per app and mailbox per sliding window before 429 RequestRate (Outlook: 10000/600)
@@ -121,6 +122,10 @@ try
                 options.MailboxConcurrencyLimit = 4;
                 options.RequestRateLimit = EmulatorRateLimit.OutlookRequests;
                 options.UploadLimit = EmulatorRateLimit.OutlookUploadBytes;
+                break;
+            case "--no-limits":
+                options.MailboxConcurrencyLimit = null;
+                options.RequestRateLimit = options.UploadLimit = null;
                 break;
             case "--concurrency-limit":
                 var concurrency = Value();

@@ -49,10 +49,23 @@ public class LimitTests
     }
 
     [Fact]
-    public async Task MaxInFlight_IsObservedWithTheLimitOff_TheDefault()
+    public async Task Outlooks_limits_are_on_by_default()
     {
-        await using var fx = await EmulatorFixture.StartAsync(o => o.Latency = Hold);
-        Assert.Null(fx.Control.MailboxConcurrencyLimit);
+        await using var fx = await EmulatorFixture.StartAsync();
+
+        Assert.Equal(4, fx.Control.MailboxConcurrencyLimit);
+        Assert.Equal(EmulatorRateLimit.OutlookRequests, fx.Control.RequestRateLimit);
+        Assert.Equal(EmulatorRateLimit.OutlookUploadBytes, fx.Control.UploadLimit);
+    }
+
+    [Fact]
+    public async Task MaxInFlight_IsObservedWithTheLimitOff()
+    {
+        await using var fx = await EmulatorFixture.StartAsync(o =>
+        {
+            o.Latency = Hold;
+            o.MailboxConcurrencyLimit = null;
+        });
         var path = fx.MailboxPath("v1.0", fx.BobMailbox, "folders/inbox");
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => fx.GetAsync(path)));

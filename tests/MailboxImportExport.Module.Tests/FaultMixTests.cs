@@ -102,12 +102,14 @@ public class FaultMixTests : IClassFixture<EmulatorFixture>
             return id;
         }).ToList();
         Control.ResetStatistics();
-        // Service time keeps requests open long enough to overlap; the emulator enforces Outlook's 4 and counts.
+        Control.ClearRequests();
+        // Service time keeps requests open long enough to overlap; the emulator enforces Outlook's limits (its
+        // default) and counts. Small pages keep each runspace listing while the other works.
+        Assert.Equal(4, Control.MailboxConcurrencyLimit);
         Control.Latency = TimeSpan.FromMilliseconds(40);
-        Control.MailboxConcurrencyLimit = 4;
         const string copy = """
             $target = New-ExMailboxFolder -MailboxId $args[0] -Name ($args[2] + 'Copy')
-            Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] | Export-ExMailboxItem | Import-ExMailboxItem -TargetMailboxId $args[0] -TargetFolder $target
+            Get-ExMailboxItem -MailboxId $args[0] -FolderId $args[1] -PageSize 10 | Export-ExMailboxItem | Import-ExMailboxItem -TargetMailboxId $args[0] -TargetFolder $target
             """;
         try
         {
@@ -121,8 +123,18 @@ public class FaultMixTests : IClassFixture<EmulatorFixture>
         finally
         {
             Control.Latency = TimeSpan.Zero;
-            Control.MailboxConcurrencyLimit = null;
         }
+        // Both runspaces worked at once: each one's listing went on while the other's did.
+        var requests = Control.Requests.Where(r => string.Equals(r.MailboxId, bob, StringComparison.OrdinalIgnoreCase)).ToList();
+        var listings = folders.Select(id => requests.Where(r => r.Route == EmulatorRoutes.Items && r.Path.Contains(id, StringComparison.Ordinal)).ToList()).ToList();
+        Assert.All(listings, l => Assert.True(l.Count >= 6, $"{l.Count} listing pages")); // 60 items, 10 a page
+        Assert.True(listings[1].Min(r => r.Started) < listings[0].Max(r => r.Timestamp) && listings[0].Min(r => r.Started) < listings[1].Max(r => r.Timestamp),
+            "the two runspaces' listings did not overlap");
+        // And two commands at once: exports ran while imports did.
+        var exports = requests.Where(r => r.Route == EmulatorRoutes.Export).ToList();
+        var imports = requests.Where(r => r.Route == EmulatorRoutes.Import).ToList();
+        Assert.Contains(exports, e => imports.Any(i => i.Started < e.Timestamp && e.Started < i.Timestamp));
+
         var lanes = Control.Statistics.MaxInFlight.Where(l => string.Equals(l.Key.MailboxId, bob, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.NotEmpty(lanes);
         Assert.All(lanes, lane => Assert.True(lane.Value <= 4, $"{lane.Key}: {lane.Value} in flight"));

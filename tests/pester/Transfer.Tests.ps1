@@ -53,6 +53,15 @@ Describe 'Import-ExMailboxItem' {
         }
     }
 
+    It 'recreates each folder with its source folder''s class, parents too, under the emulator''s Outlook limits' {
+        $calendarItems = $script:alice | Get-ExMailboxFolder -Recurse | Where-Object Path -like '/Calendar*' | Get-ExMailboxItem
+        $results = $calendarItems | Export-ExMailboxItem | Import-ExMailboxItem -TargetMailbox $script:bob -PreserveFolderStructure -TargetRootPath /Imported/classes
+        $results | Should -HaveCount @($calendarItems).Count
+        $recreated = $script:bob | Get-ExMailboxFolder -Recurse | Where-Object Path -like '/Imported/classes/*'
+        ($recreated | Sort-Object Path).Path | Should -Be @('/Imported/classes/Calendar', '/Imported/classes/Calendar/Team Events')
+        $recreated | ForEach-Object { $_.Type | Should -Be 'IPF.Appointment' }
+    }
+
     It 'imports nothing with -WhatIf' {
         $source = $script:alice | Get-ExMailboxFolder -WellKnownName drafts | Get-ExMailboxItem | Export-ExMailboxItem
         $source | Import-ExMailboxItem -TargetMailbox $script:bob -TargetWellKnownName drafts -WhatIf | Should -BeNullOrEmpty

@@ -12,6 +12,13 @@ public sealed class LaneLimits
     /// <summary>The service's 10,000 requests and 150 MB are spent to this fraction, so arrival jitter never tips a window over.</summary>
     internal const double Headroom = 0.98;
 
+    /// <summary>
+    /// A lane counts a request from when it lets it go, the service from when it arrives; arrivals spread by the network
+    /// and the machine's load could put two requests a window apart here less than a window apart there. So each
+    /// request counts for its window plus this margin: 5% of the window, at most a second.
+    /// </summary>
+    internal static TimeSpan MarginOf(TimeSpan window) => TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, window.Ticks / 20));
+
     /// <summary>Requests in flight at once per app and mailbox (Outlook: 4).</summary>
     public int MaxInFlight { get; set; } = 4;
     /// <summary>Requests per <see cref="RequestWindow"/> per app and mailbox (Outlook: 10,000 per 10 minutes).</summary>
@@ -94,8 +101,8 @@ public sealed class MailboxLane
         _limits = limits;
         _clock = clock;
         _slots = new SemaphoreSlim(limits.MaxInFlight, limits.MaxInFlight);
-        _requests = new SlidingBudget(Math.Max(1, (long)(limits.RequestsPerWindow * LaneLimits.Headroom)), limits.RequestWindow.Ticks);
-        _uploads = new SlidingBudget(Math.Max(1, (long)(limits.UploadBytesPerWindow * LaneLimits.Headroom)), limits.UploadWindow.Ticks);
+        _requests = new SlidingBudget(Math.Max(1, (long)(limits.RequestsPerWindow * LaneLimits.Headroom)), (limits.RequestWindow + LaneLimits.MarginOf(limits.RequestWindow)).Ticks);
+        _uploads = new SlidingBudget(Math.Max(1, (long)(limits.UploadBytesPerWindow * LaneLimits.Headroom)), (limits.UploadWindow + LaneLimits.MarginOf(limits.UploadWindow)).Ticks);
     }
 
     public string MailboxId { get; }

@@ -53,20 +53,33 @@ public sealed class FolderService
     /// <summary>A folder by id or well-known name, with its path worked out by walking up to the root.</summary>
     public async Task<ExMailboxFolder> GetAsync(string mailboxId, string folderIdOrWellKnownName, CancellationToken ct)
     {
+        var chain = await GetWithAncestorsAsync(mailboxId, folderIdOrWellKnownName, ct).ConfigureAwait(false);
+        return chain[chain.Count - 1];
+    }
+
+    /// <summary>
+    /// A folder and the folders above it, from the top level down to it, each with its path and class (the root
+    /// alone for the root). Paths are empty when the walk does not reach the root (Recoverable Items).
+    /// </summary>
+    public async Task<IReadOnlyList<ExMailboxFolder>> GetWithAncestorsAsync(string mailboxId, string folderIdOrWellKnownName, CancellationToken ct)
+    {
         var dto = await _graph.GetAsync<FolderDto>(FolderUrl(mailboxId, folderIdOrWellKnownName), ct).ConfigureAwait(false);
         var rootId = await RootIdAsync(mailboxId, ct).ConfigureAwait(false);
-        if (dto.Id == rootId) return dto.ToModel(mailboxId, "", 0);
+        if (dto.Id == rootId) return new[] { dto.ToModel(mailboxId, "", 0) };
 
-        var names = new List<string> { dto.DisplayName ?? "" };
+        var chain = new List<FolderDto> { dto };
         var parentId = dto.ParentFolderId;
         // Bounded, in case a service ever reports a cycle.
         for (var hops = 0; parentId is not null && parentId != rootId && hops < 64; hops++)
         {
             var parent = await _graph.GetAsync<FolderDto>(FolderUrl(mailboxId, parentId), ct).ConfigureAwait(false);
-            names.Insert(0, parent.DisplayName ?? "");
+            chain.Insert(0, parent);
             parentId = parent.ParentFolderId;
         }
-        return dto.ToModel(mailboxId, FolderPath.Join(names.Take(names.Count - 1)), names.Count, knownPath: parentId == rootId);
+        var folders = new List<ExMailboxFolder>(chain.Count);
+        foreach (var link in chain)
+            folders.Add(link.ToModel(mailboxId, folders.Count == 0 ? "" : folders[folders.Count - 1].Path, folders.Count + 1, knownPath: parentId == rootId));
+        return folders;
     }
 
     /// <summary>The folder at a path such as <c>/Inbox/Projects</c> (names match case-insensitively), or null.</summary>

@@ -17,6 +17,12 @@ public sealed class ExportBatcherOptions
     /// bound on memory (items waiting to be exported), not on concurrency, which the lane sets.
     /// </summary>
     public int MaxQueuedCallsPerMailbox { get; set; } = 8;
+    /// <summary>
+    /// Items of a mailbox exported or being exported and not yet taken: no call for it starts beyond this. Export is
+    /// far faster than import (20 items a call against one), so without it a copy would hold its whole source in
+    /// memory while the imports catch up. The taker must keep taking while it adds and completes.
+    /// </summary>
+    public int MaxBufferedItemsPerMailbox { get; set; } = 100;
 }
 
 /// <summary>
@@ -50,6 +56,8 @@ public sealed class ExportBatcher : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), $"BatchSize must be between 1 and {ExportService.MaxItemsPerCall}.");
         if (_options.MaxQueuedCallsPerMailbox < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "MaxQueuedCallsPerMailbox must be at least 1.");
+        if (_options.MaxBufferedItemsPerMailbox < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxBufferedItemsPerMailbox must be at least 1.");
         if (_options.IdleFlush < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "IdleFlush cannot be negative.");
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -77,7 +85,10 @@ public sealed class ExportBatcher : IDisposable
         await TaskCancellation.WaitAsync(capacity, ct, _stop.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Sends every partial batch and waits until every call has finished and queued its outcomes.</summary>
+    /// <summary>
+    /// Sends every partial batch and waits until every call has finished and queued its outcomes. Outcomes must be taken
+    /// meanwhile (from another task, or while waiting) beyond <see cref="ExportBatcherOptions.MaxBufferedItemsPerMailbox"/> items.
+    /// </summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
         lock (_gate)
@@ -91,7 +102,20 @@ public sealed class ExportBatcher : IDisposable
     }
 
     /// <summary>Takes the next finished outcome, if any. The taker owns the item's data.</summary>
-    public bool TryTake(out ExportOutcome outcome) => _outcomes.TryTake(out outcome);
+    public bool TryTake(out ExportOutcome outcome)
+    {
+        if (!_outcomes.TryTake(out outcome)) return false;
+        lock (_gate)
+        {
+            if (_lanes.TryGetValue(outcome.Request.MailboxId, out var lane))
+            {
+                lane.Buffered--;
+                // Room for more: a batch held back by the buffer bound may start.
+                Pump(lane);
+            }
+        }
+        return true;
+    }
 
     /// <summary>
     /// Waits until an outcome can be taken (true) or, after <see cref="CompleteAsync"/>, until none will come any
@@ -142,8 +166,12 @@ public sealed class ExportBatcher : IDisposable
     private void Pump(Lane lane)
     {
         if (_stop.IsCancellationRequested) return;
-        while (lane.TakeStartable(_options.MaxQueuedCallsPerMailbox, closePartial: (lane.IdleDue && lane.Running == 0) || _completing) is { } batch)
+        while ((lane.Buffered == 0 || lane.Buffered + _options.BatchSize <= _options.MaxBufferedItemsPerMailbox)
+               && lane.TakeStartable(_options.MaxQueuedCallsPerMailbox, closePartial: (lane.IdleDue && lane.Running == 0) || _completing) is { } batch)
+        {
+            lane.Buffered += batch.Count;
             _ = Task.Run(() => RunBatchAsync(lane, batch));
+        }
     }
 
     private async Task RunBatchAsync(Lane lane, List<ExportRequest> batch)
@@ -227,6 +255,8 @@ public sealed class ExportBatcher : IDisposable
         public Queue<List<ExportRequest>> Ready { get; } = new();
         /// <summary>Calls started and not finished (waiting for the lane, or in flight).</summary>
         public int Running { get; set; }
+        /// <summary>Items of calls started whose outcomes have not been taken yet.</summary>
+        public int Buffered { get; set; }
         public bool IdleDue { get; set; }
         public Timer? IdleTimer { get; set; }
         /// <summary>Completed while no closed batch waits for a slot.</summary>

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Engine.Services;
@@ -11,6 +13,11 @@ namespace MailboxImportExport.Engine.Transfer;
 /// <c>/Inbox/Projects</c> maps to <c>/Imported/alice/Inbox/Projects</c>, each missing folder created once. Every
 /// folder on a path is looked up or created once per mailbox and cached, also when several imports ask at once;
 /// a creation that loses a race to another client (409 ErrorFolderExists) is resolved by looking the folder up.
+/// Each recreated folder gets the class of its source folder, parents included, whatever order the items arrive
+/// in: items are imported many at once and an export call can come back before an earlier one, so the first item
+/// to reach <c>/Calendar</c> may well be one of <c>/Calendar/Team Events</c>. The classes come from
+/// <see cref="Describe"/> (a copy that listed the source tree) or are read once from the source mailbox
+/// (<see cref="LearnSourcePathAsync"/>).
 /// </summary>
 public sealed class FolderMapper
 {
@@ -21,6 +28,10 @@ public sealed class FolderMapper
     private readonly string _targetRootPath;
     private readonly AsyncCache<string, ExMailboxFolder> _resolved = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, (string WellKnownName, bool UnderAnyRoot)> _anchors = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _sourceTypes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly AsyncCache<string, bool> _learned = new(StringComparer.Ordinal);
+    // Folders this mapper created: their only children are the ones it creates, so none is looked up first.
+    private readonly ConcurrentDictionary<string, bool> _created = new(StringComparer.Ordinal);
 
     /// <param name="targetRootPath">The folder the source tree goes under, e.g. <c>/Imported/alice</c>; empty or <c>/</c> for the top of the mailbox.</param>
     public FolderMapper(FolderService folders, string targetRootPath)
@@ -41,10 +52,43 @@ public sealed class FolderMapper
         _anchors[FolderPath.Join(FolderPath.Split(sourceFolderPath ?? ""))] = (wellKnownName, underAnyRoot);
     }
 
+    /// <summary>The class of a source folder: the folder recreated for that path gets it, also when created as a parent on the way.</summary>
+    public void Describe(string sourceFolderPath, string? folderType)
+    {
+        var path = FolderPath.Join(FolderPath.Split(sourceFolderPath ?? ""));
+        if (path.Length > 0 && !string.IsNullOrEmpty(folderType)) _sourceTypes[path] = folderType!;
+    }
+
+    /// <summary>
+    /// Reads the classes of a source folder and the folders above it from the source mailbox, once per folder, unless
+    /// every folder of its path has been described. Best effort: a source this connection cannot read (items
+    /// imported from files into another tenant) leaves the classes to the items.
+    /// </summary>
+    public async Task LearnSourcePathAsync(string sourceMailboxId, string? sourceFolderId, string? sourceFolderPath, CancellationToken ct)
+    {
+        var segments = FolderPath.Split(sourceFolderPath ?? "");
+        if (string.IsNullOrEmpty(sourceMailboxId) || string.IsNullOrEmpty(sourceFolderId) || segments.Count == 0) return;
+        if (Enumerable.Range(1, segments.Count).All(depth => _sourceTypes.ContainsKey(FolderPath.Join(segments.Take(depth))))) return;
+        await _learned.GetAsync(sourceMailboxId + "\n" + sourceFolderId, async _ =>
+        {
+            try
+            {
+                foreach (var folder in await _folders.GetWithAncestorsAsync(sourceMailboxId, sourceFolderId!, ct).ConfigureAwait(false))
+                    Describe(folder.Path, folder.Type);
+                return true;
+            }
+            catch (GraphException e)
+            {
+                EngineLog.Verbose($"The classes of the folders above {sourceFolderPath} could not be read from {sourceMailboxId} ({e.Message}); folders created on the way get {DefaultFolderType}.");
+                return false;
+            }
+        }).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// The target folder for items of <paramref name="sourceFolderPath"/>, created (with its parents) when missing.
-    /// The folder itself gets <paramref name="sourceFolderType"/> (default IPF.Note); folders created on the way get
-    /// IPF.Note, so map parents first (as a recursive folder listing yields them) when their class matters.
+    /// Each folder of the source path gets its described class; the folder itself, if not described,
+    /// <paramref name="sourceFolderType"/> (default IPF.Note); undescribed parents and the root path's folders IPF.Note.
     /// An empty source path maps to the root itself, which must then exist or have a path.
     /// </summary>
     public async Task<ExMailboxFolder> MapAsync(string targetMailboxId, string sourceFolderPath, string? sourceFolderType, CancellationToken ct)
@@ -56,7 +100,7 @@ public sealed class FolderMapper
             var anchored = await _resolved.GetAsync(targetMailboxId + "\n#" + anchor.WellKnownName, _ => _folders.GetAsync(targetMailboxId, anchor.WellKnownName, ct)).ConfigureAwait(false);
             for (var depth = anchor.Depth + 1; depth <= sourceSegments.Count; depth++)
             {
-                var type = depth == sourceSegments.Count ? sourceFolderType ?? DefaultFolderType : DefaultFolderType;
+                var type = TypeOf(sourceSegments, depth, sourceFolderType);
                 var (parent, name) = (anchored, sourceSegments[depth - 1]);
                 anchored = await _resolved.GetAsync($"{targetMailboxId}\n#{anchor.WellKnownName}/{FolderPath.Join(sourceSegments.Skip(anchor.Depth).Take(depth - anchor.Depth))}",
                     _ => FindOrCreateAsync(targetMailboxId, parent, name, type, ct)).ConfigureAwait(false);
@@ -71,11 +115,16 @@ public sealed class FolderMapper
         ExMailboxFolder? folder = null;
         for (var depth = 1; depth <= segments.Count; depth++)
         {
-            var type = depth == segments.Count && depth > rootSegments.Count ? sourceFolderType ?? DefaultFolderType : DefaultFolderType;
+            var type = depth > rootSegments.Count ? TypeOf(sourceSegments, depth - rootSegments.Count, sourceFolderType) : DefaultFolderType;
             folder = await ResolveAsync(targetMailboxId, folder, segments.Take(depth).ToList(), type, ct).ConfigureAwait(false);
         }
         return folder!;
     }
+
+    /// <summary>The class for the source folder at <paramref name="depth"/> of a path: described, else the leaf's given one, else IPF.Note.</summary>
+    private string TypeOf(IReadOnlyList<string> sourceSegments, int depth, string? leafType) =>
+        _sourceTypes.TryGetValue(FolderPath.Join(sourceSegments.Take(depth)), out var described) ? described
+        : depth == sourceSegments.Count ? leafType ?? DefaultFolderType : DefaultFolderType;
 
     /// <summary>The longest anchored prefix of a source path that applies under this mapper's root, and its depth.</summary>
     private (string WellKnownName, int Depth)? AnchorOf(IReadOnlyList<string> sourceSegments)
@@ -104,11 +153,16 @@ public sealed class FolderMapper
 
     private async Task<ExMailboxFolder> FindOrCreateAsync(string mailboxId, ExMailboxFolder? parent, string name, string type, CancellationToken ct)
     {
-        var existing = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
-        if (existing is not null) return existing;
+        if (parent is null || !_created.ContainsKey(parent.Id))
+        {
+            var existing = await _folders.FindChildAsync(mailboxId, parent, name, ct).ConfigureAwait(false);
+            if (existing is not null) return existing;
+        }
         try
         {
-            return await _folders.CreateAsync(mailboxId, parent, name, type, ct).ConfigureAwait(false);
+            var created = await _folders.CreateAsync(mailboxId, parent, name, type, ct).ConfigureAwait(false);
+            _created[created.Id] = true;
+            return created;
         }
         catch (GraphException e) when (e.StatusCode == HttpStatusCode.Conflict || e.Code == "ErrorFolderExists")
         {

@@ -371,6 +371,7 @@ public sealed class ImportBatcher : IDisposable
         if (_plan.Folders is null) return _plan.FolderId!;
         if (string.IsNullOrEmpty(item.SourceFolderPath))
             throw new ArgumentException($"Item {item.ItemId} carries no source folder path, so its folder cannot be recreated. List items from folders (Get-ExMailboxFolder | Get-ExMailboxItem) so they carry their path, or import into one folder.");
+        await _plan.Folders.LearnSourcePathAsync(item.SourceMailboxId, item.SourceFolderId, item.SourceFolderPath, ct).ConfigureAwait(false);
         var folder = await _plan.Folders.MapAsync(_plan.TargetMailboxId, item.SourceFolderPath!, FolderMapper.FolderTypeFor(item.Type ?? item.MessageClass), ct).ConfigureAwait(false);
         return folder.Id;
     }

@@ -172,12 +172,19 @@ public sealed class MailboxCopier
             throw new ArgumentException("-MirrorDeletion needs the whole of each folder listed, so it cannot go with a date range: an item outside the range is not deleted at the source.");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var mapper = new FolderMapper(_folders, request.TargetRootPath);
+        // The target root is found or made while the source's folders are listed.
+        var targetRoot = FolderPath.Split(request.TargetRootPath).Count == 0 ? Task.CompletedTask : PrepareAsync(request, "the root folder", () => mapper.MapAsync(request.TargetMailboxId, "", null, stop.Token));
         var folders = await SourceFoldersAsync(request, stop.Token).ConfigureAwait(false);
-        foreach (var folder in folders) AnchorIfWellKnown(mapper, folder);
+        foreach (var folder in folders)
+        {
+            AnchorIfWellKnown(mapper, folder);
+            mapper.Describe(folder.Path, folder.Type);
+        }
         if (request.StartDate is null && request.EndDate is null) counters.Expect(folders.Sum(f => f.TotalItemCount), 0);
 
+        var imports = new ImportService(_graph);
         using var exporter = new ExportBatcher(new ExportService(_graph), _options.Export, stop.Token);
-        using var importer = new ImportBatcher(_graph, new ImportService(_graph), new ImportPlan(request.TargetMailboxId) { Folders = mapper },
+        using var importer = new ImportBatcher(_graph, imports, new ImportPlan(request.TargetMailboxId) { Folders = mapper },
             _journal, counters, _options.Import, stop.Token);
         var listed = new HashSet<string>(StringComparer.Ordinal);
         BadItemLimitExceededException? limitHit = null;
@@ -191,13 +198,24 @@ public sealed class MailboxCopier
             }
         }
 
+        // The target's session and folders are made while the source is listed and exported (the target's lane is idle
+        // then), not when the first item of each folder arrives, which would hold its items back two round trips.
+        async Task PrepareTargetAsync()
+        {
+            await targetRoot.ConfigureAwait(false);
+            var withItems = request.StartDate is null && request.EndDate is null ? folders.Where(f => f.TotalItemCount > 0 && f.Path.Length > 0) : Enumerable.Empty<ExMailboxFolder>();
+            await Task.WhenAll(withItems.Select(f => PrepareAsync(request, $"the folder for {f.Path}", () => mapper.MapAsync(request.TargetMailboxId, f.Path, f.Type, stop.Token)))
+                .Append(PrepareAsync(request, "an import session", () => imports.CreateSessionAsync(request.TargetMailboxId, stop.Token)))).ConfigureAwait(false);
+        }
+
         async Task ListAndExportAsync()
         {
             foreach (var folder in folders)
             {
                 await foreach (var item in ListAsync(request, folder, request.StartDate is null && request.EndDate is null ? null : counters, stop.Token).ConfigureAwait(false))
                 {
-                    listed.Add(item.Id);
+                    // Kept only to find deletions: the copy's memory does not grow with the mailbox otherwise.
+                    if (request.MirrorDeletion) listed.Add(item.Id);
                     if (IsUpToDate(_journal.Find(request.SourceMailboxId, item.Id, request.TargetMailboxId), item))
                     {
                         counters.Record(TransferItemResult.Skipped, request.SourceMailboxId, folder.Path, 0);
@@ -247,13 +265,29 @@ public sealed class MailboxCopier
 
         try
         {
-            await Task.WhenAll(ListAndExportAsync(), ImportExportedAsync(), WatchImportsAsync()).ConfigureAwait(false);
+            await Task.WhenAll(PrepareTargetAsync(), ListAndExportAsync(), ImportExportedAsync(), WatchImportsAsync()).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (limitHit is not null)
         {
             throw limitHit;
         }
         if (request.MirrorDeletion) await MirrorDeletionsAsync(request, folders, listed, counters, stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes ahead what the imports will need in the target (a folder, a session) while its lane is idle; a failure
+    /// is left to the items that need it, which try again and report it.
+    /// </summary>
+    private static async Task PrepareAsync<T>(MailboxCopyRequest request, string what, Func<Task<T>> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is GraphException or ArgumentException)
+        {
+            EngineLog.Verbose($"Preparing {what} in {request.TargetMailboxId} failed ({e.Message}); the items that need it try again.");
+        }
     }
 
     /// <summary>The source folders the request takes, with their paths; Recoverable Items under "/Recoverable Items".</summary>

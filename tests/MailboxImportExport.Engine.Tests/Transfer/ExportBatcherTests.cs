@@ -43,6 +43,15 @@ public class ExportBatcherTests
         return outcomes;
     }
 
+    /// <summary>Takes outcomes as they come until the batcher says no more will (after CompleteAsync).</summary>
+    private static Task<List<ExportOutcome>> TakeUntilFinished(ExportBatcher batcher) => Task.Run(async () =>
+    {
+        var outcomes = new List<ExportOutcome>();
+        while (await batcher.WaitForOutcomeAsync(CancellationToken.None))
+            while (batcher.TryTake(out var outcome)) outcomes.Add(outcome);
+        return outcomes;
+    });
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var clock = Stopwatch.StartNew();
@@ -121,12 +130,37 @@ public class ExportBatcherTests
         Assert.False(adding.IsCompleted, "AddAsync should wait while four calls run and a full batch waits for a slot.");
 
         release.SetResult(true);
+        var taking = TakeUntilFinished(batcher);
         await adding.WaitAsync(Patience);
         await batcher.CompleteAsync(CancellationToken.None);
 
         Assert.Equal(4, handler.MaxInFlight(Uri.EscapeDataString(Mailbox)));
         Assert.Equal(10, handler.To(Uri.EscapeDataString(Mailbox)).Count());
-        Assert.Equal(240, TakeAll(batcher).Count(o => o.Succeeded));
+        Assert.Equal(240, (await taking.WaitAsync(Patience)).Count(o => o.Succeeded));
+    }
+
+    [Fact]
+    public async Task No_call_starts_while_a_mailbox_has_its_bound_of_outcomes_untaken()
+    {
+        var handler = AnsweringAll();
+        using var batcher = Batcher(handler, new ExportBatcherOptions { MaxBufferedItemsPerMailbox = 40 });
+
+        var adding = Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++) await batcher.AddAsync(Request(i), CancellationToken.None);
+        });
+        await WaitUntil(() => handler.Requests.Count == 2);
+        await WaitUntil(() => batcher.WaitForOutcomeAsync(CancellationToken.None).IsCompleted);
+
+        // Two calls' outcomes (40 items) wait to be taken: no third call, and adding waits (memory stays flat).
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.False(adding.IsCompleted);
+
+        var taking = TakeUntilFinished(batcher);
+        await adding.WaitAsync(Patience);
+        await batcher.CompleteAsync(CancellationToken.None);
+        Assert.Equal(100, (await taking.WaitAsync(Patience)).Count(o => o.Succeeded));
+        Assert.Equal(5, handler.Requests.Count);
     }
 
     [Fact]

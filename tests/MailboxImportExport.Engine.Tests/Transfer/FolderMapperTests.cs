@@ -13,7 +13,10 @@ public class FolderMapperTests
     {
         private const string RootId = "root-id";
         private readonly object _gate = new();
-        private readonly List<(string Id, string Parent, string Name, string Type)> _folders = new() { ("inbox-id", RootId, "Inbox", "IPF.Note") };
+        private readonly List<(string Id, string Parent, string Name, string Type)> _folders = new()
+        {
+            ("inbox-id", RootId, "Inbox", "IPF.Note"), ("calendar-id", RootId, "Calendar", "IPF.Appointment"), ("team-id", "calendar-id", "Team Events", "IPF.Appointment"),
+        };
         private int _next;
 
         /// <summary>Folder names whose creation answers 409 after another client "created" them first.</summary>
@@ -35,6 +38,13 @@ public class FolderMapperTests
             {
                 if (request.Method == HttpMethod.Get && segments[^1] == "msgfolderroot")
                     return RoutingHandler.Json(HttpStatusCode.OK, JsonSerializer.Serialize(new { id = RootId, displayName = "Top of Information Store" }));
+                if (request.Method == HttpMethod.Get && segments[^2] == "folders")
+                {
+                    var one = _folders.SingleOrDefault(f => f.Id == Uri.UnescapeDataString(segments[^1]));
+                    return one.Id is null
+                        ? RoutingHandler.Json(HttpStatusCode.NotFound, """{"error":{"code":"ErrorItemNotFound","message":"The specified object was not found in the store."}}""")
+                        : RoutingHandler.Json(HttpStatusCode.OK, JsonSerializer.Serialize(Dto(one)));
+                }
                 if (request.Method == HttpMethod.Get)
                     return RoutingHandler.Json(HttpStatusCode.OK, JsonSerializer.Serialize(new { value = _folders.Where(f => f.Parent == parent).Select(Dto) }));
                 var created = JsonDocument.Parse(body!).RootElement;
@@ -98,5 +108,53 @@ public class FolderMapperTests
         Assert.Equal("/Inbox/Projects", projects.Path);
         Assert.StartsWith("folder-", projects.Id);
         Assert.Single(fake.Created);
+    }
+
+    [Fact]
+    public async Task A_parent_reached_first_through_its_child_still_gets_its_own_class()
+    {
+        var fake = new FakeFolders();
+        var mapper = new FolderMapper(new FolderService(fake.Handler.Client()), "/Imported/alice");
+        mapper.Describe("/Calendar", "IPF.Appointment");
+
+        // An item of the subfolder arrives first (its export call came back first), then one of the calendar itself.
+        var teamEvents = await mapper.MapAsync(Mailbox, "/Calendar/Team Events", "IPF.Appointment", CancellationToken.None);
+        var calendar = await mapper.MapAsync(Mailbox, "/Calendar", "IPF.Appointment", CancellationToken.None);
+
+        Assert.Equal("/Imported/alice/Calendar", calendar.Path);
+        Assert.Equal("/Imported/alice/Calendar/Team Events", teamEvents.Path);
+        Assert.Equal(new[] { ("Imported", "IPF.Note"), ("alice", "IPF.Note"), ("Calendar", "IPF.Appointment"), ("Team Events", "IPF.Appointment") }, fake.Created);
+    }
+
+    [Fact]
+    public async Task The_classes_above_a_source_folder_are_read_once_from_the_source_mailbox()
+    {
+        var fake = new FakeFolders();
+        var mapper = new FolderMapper(new FolderService(fake.Handler.Client()), "/Imported/alice");
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => mapper.LearnSourcePathAsync("source-mailbox", "team-id", "/Calendar/Team Events", CancellationToken.None))));
+        var readsOfTheSource = fake.Handler.To("source-mailbox").Count();
+        await mapper.LearnSourcePathAsync("source-mailbox", "team-id", "/Calendar/Team Events", CancellationToken.None);
+        // An item piped from another folder whose path is already known reads nothing more.
+        await mapper.LearnSourcePathAsync("source-mailbox", "calendar-id", "/Calendar", CancellationToken.None);
+        await mapper.MapAsync(Mailbox, "/Calendar/Team Events", null, CancellationToken.None);
+
+        Assert.Equal(3, readsOfTheSource); // Team Events, the root's id, Calendar
+        Assert.Equal(readsOfTheSource, fake.Handler.To("source-mailbox").Count());
+        Assert.Equal(new[] { ("Imported", "IPF.Note"), ("alice", "IPF.Note"), ("Calendar", "IPF.Appointment"), ("Team Events", "IPF.Appointment") }, fake.Created);
+    }
+
+    [Fact]
+    public async Task A_source_this_connection_cannot_read_leaves_the_classes_to_the_items()
+    {
+        var fake = new FakeFolders();
+        var mapper = new FolderMapper(new FolderService(fake.Handler.Client()), "/Imported");
+
+        await mapper.LearnSourcePathAsync("other-tenant", "gone-id", "/Calendar/Team Events", CancellationToken.None);
+        await mapper.LearnSourcePathAsync("other-tenant", "gone-id", "/Calendar/Team Events", CancellationToken.None);
+        await mapper.MapAsync(Mailbox, "/Calendar/Team Events", "IPF.Appointment", CancellationToken.None);
+
+        Assert.Single(fake.Handler.To("gone-id"));
+        Assert.Equal(new[] { ("Imported", "IPF.Note"), ("Calendar", "IPF.Note"), ("Team Events", "IPF.Appointment") }, fake.Created);
     }
 }
