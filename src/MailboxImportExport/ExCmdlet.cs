@@ -142,22 +142,6 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
         return true;
     });
 
-    /// <summary>Starts an engine call without waiting for it; its diagnostics still reach this cmdlet.</summary>
-    protected Task<T> Start<T>(Func<CancellationToken, Task<T>> operation)
-    {
-        using (Ambient()) return operation(_stop.Token);
-    }
-
-    /// <summary>Waits (writing diagnostics meanwhile) until one of the tasks has finished.</summary>
-    protected void AwaitAny(IReadOnlyCollection<Task> tasks) => Pump(Task.WhenAny(tasks));
-
-    /// <summary>The result of a started call, waiting for it if needed; cancellation becomes a pipeline stop.</summary>
-    protected T ResultOf<T>(Task<T> task)
-    {
-        Pump(task);
-        return Result(task);
-    }
-
     /// <summary>
     /// Enumerates an async stream on the pipeline thread, one element at a time, so each element can be
     /// written to the pipeline before the next page is even requested.
@@ -190,13 +174,24 @@ public abstract class ExCmdlet : PSCmdlet, IDisposable
     private void Pump(Task task)
     {
         var handle = ((IAsyncResult)task).AsyncWaitHandle;
-        while (!task.IsCompleted)
+        try
         {
-            handle.WaitOne(100);
+            while (!task.IsCompleted)
+            {
+                handle.WaitOne(100);
+                DrainLog();
+                if (!task.IsCompleted) OnWaiting();
+            }
             DrainLog();
-            if (!task.IsCompleted) OnWaiting();
         }
-        DrainLog();
+        catch (PipelineStoppedException)
+        {
+            // Ctrl+C: writing now throws, but the cancelled call may still be cleaning up (deleting an upload session,
+            // recording an outcome in the journal). Leaving before it ends would cut that off when the process exits.
+            _stop.Cancel();
+            handle.WaitOne();
+            throw;
+        }
     }
 
     private T Result<T>(Task<T> task)

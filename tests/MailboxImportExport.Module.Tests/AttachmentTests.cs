@@ -142,12 +142,12 @@ public sealed class AttachmentTests : IClassFixture<EmulatorFixture>, IDisposabl
         var resumeFile = Path.Combine(_temp.Path, "big.upload.json");
         control.HoldUploadsFrom(4 * 1024 * 1024);
 
-        using var running = session.Start("Add-ExMailboxItemAttachment -UserId $args[0] -MessageId $args[1] -Path $args[2] -ResumeFile $args[3]", Bob, itemId, path, resumeFile);
+        using var running = session.Start("Add-ExMailboxItemAttachment -UserId $args[0] -MessageId $args[1] -Path $args[2] -ResumeFile $args[3] -Verbose", Bob, itemId, path, resumeFile);
         WaitFor(() => control.HeldUploadRanges == 1, "the upload to reach 4 MB");
         running.Stop();
-        await running.Result.WaitAsync(Patience);
+        var stopped = await running.Result.WaitAsync(Patience);
 
-        Assert.Equal(UploadSessionState.Deleted, SessionOf(itemId).State);
+        Assert.True(SessionOf(itemId).State == UploadSessionState.Deleted, $"The session is {SessionOf(itemId).State}, not Deleted:\n{stopped.AllText}");
         Assert.Contains(control.Requests, r => r.Method == "DELETE" && r.Path.Contains("AttachmentSessions") && !r.HadAuthorization);
         Assert.Empty(FtsMessageReader.Read(control.GetItemData(itemId)).Attachments);
         Assert.False(System.IO.File.Exists(resumeFile));

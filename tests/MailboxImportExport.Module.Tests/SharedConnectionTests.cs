@@ -36,6 +36,7 @@ public class SharedConnectionTests : IClassFixture<EmulatorFixture>
             $null = $ps.AddScript({ param($m) Import-Module $m; (Get-ExMailbox bob@contoso.test).Kind; (Get-ExConnection).GraphEndpoint }).AddArgument($module)
             $fromPool = $ps.Invoke()
             "POOL $($fromPool -join ' ') $($ps.Streams.Error.Count)"
+            $ps.Streams.Error | ForEach-Object { "POOL ERROR $($_.FullyQualifiedErrorId): $_" }
             $ps.Dispose(); $pool.Dispose()
 
             # A runspace that connects keeps its own connection; the one that connected first keeps its own too.
