@@ -39,10 +39,22 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>Cancelled when the host is asked to stop (SIGTERM: ASP.NET Core's console lifetime takes that signal).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
+    /// <summary>The seed of a tenant with no users: only the demo app can sign in.</summary>
+    public const string EmptySeed = "empty";
+
+    /// <summary>Starts an emulator. <see cref="EmulatorOptions.Seed"/> is <c>demo</c>, <c>empty</c> (or null),
+    /// <c>scale:MxN</c> or the path of a seed file (<c>*.json</c>).</summary>
+    /// <exception cref="FormatException">The seed file is missing or invalid; the message names the line and field.</exception>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, CancellationToken ct = default)
     {
         ScaleSpec? scale = null;
-        if (ScaleSeed.IsScale(options.Seed))
+        SeedData? file = null;
+        if (FileSeed.IsFile(options.Seed))
+        {
+            // Read and checked before anything starts: a mistake in the file is the admin's to fix, line and field named.
+            file = FileSeed.Load(options.Seed!);
+        }
+        else if (ScaleSeed.IsScale(options.Seed))
         {
             try
             {
@@ -53,9 +65,9 @@ public sealed class EmulatorServer : IAsyncDisposable
                 throw new ArgumentException(e.Message, nameof(options), e);
             }
         }
-        else if (options.Seed is not null && options.Seed != DemoSeed.Name)
+        else if (options.Seed is not null && options.Seed is not (DemoSeed.Name or EmptySeed))
         {
-            throw new ArgumentException($"Unknown seed '{options.Seed}'; the emulator knows '{DemoSeed.Name}' and '{ScaleSeed.Prefix}MxN'.", nameof(options));
+            throw new ArgumentException($"Unknown seed '{options.Seed}'; the emulator knows '{DemoSeed.Name}', '{EmptySeed}', '{ScaleSeed.Prefix}MxN' and seed files (*.json).", nameof(options));
         }
         var store = MailboxStore.Open(options.DataFile, ScaleSeed.Generate);
         var state = new EmulatorState(options, store);
@@ -65,6 +77,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             {
                 if (options.Seed == DemoSeed.Name) DemoSeed.Apply(store);
                 else if (scale is { } spec) ScaleSeed.Apply(store, spec);
+                else if (file is not null) store.Seed(file);
             }
             var certificate = SelfSignedCertificate.Create();
             var app = BuildApp(options, state, certificate);

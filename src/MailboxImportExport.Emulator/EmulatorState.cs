@@ -21,7 +21,7 @@ internal sealed class EmulatorState : IDisposable
         UploadSessions = new UploadSessions(this);
         ItemProperties = new ItemProperties(store);
         RequestLog = new RequestLog(options.RequestLogWriter);
-        Apps.Register(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, certificate: null, allowPublicClient: true);
+        Apps.Register(EmulatorDefaults.ClientId, EmulatorDemoApp.ClientSecret, certificate: null, allowPublicClient: true);
         Control = new EmulatorControl(this, options);
         UserTokens = new UserTokens(this);
         DeviceCodes = new DeviceCodes(this, options.DeviceCodePollInterval);

@@ -4,18 +4,20 @@ using MailboxImportExport.Emulator;
 using MailboxImportExport.Emulator.Seeding;
 using MailboxImportExport.Engine.Auth;
 
-// dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
+// mailbox-emulator (the .NET tool) or dotnet run --project src/MailboxImportExport.Emulator -- --port N --seed demo [--data FILE] [--token-lifetime S] [--session-lifetime S] ...
 const string Usage = """
-    Usage: MailboxImportExport.Emulator [--port N] [--seed demo|scale:MxN] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
-                                        [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
-                                        [--latency MS] [--latency-jitter MS] [--outlook-limits] [--concurrency-limit N|off] [--request-limit N/SECONDS|off]
-                                        [--upload-limit MB/SECONDS|off] [--faults SPEC] [--fault-seed N] [--late-commit-delay MS]
-                                        [--clock-skew SECONDS] [--imported-created-time import|source] [--imported-search-key keep|regenerate]
-                                        [--no-extended-property-filter] [--flat-folder-list]
+    Usage: mailbox-emulator [--port N] [--seed demo|empty|scale:MxN|FILE.json] [--data FILE] [--token-lifetime SECONDS] [--session-lifetime SECONDS]
+                            [--device-code-interval SECONDS] [--managed-identity] [--app-certificate CLIENT_ID FILE]... [--log]
+                            [--latency MS] [--latency-jitter MS] [--outlook-limits] [--concurrency-limit N|off] [--request-limit N/SECONDS|off]
+                            [--upload-limit MB/SECONDS|off] [--faults SPEC] [--fault-seed N] [--late-commit-delay MS]
+                            [--clock-skew SECONDS] [--imported-created-time import|source] [--imported-search-key keep|regenerate]
+                            [--no-extended-property-filter] [--flat-folder-list]
 
     Runs a local emulator of the Microsoft Graph mailbox import/export APIs on https://127.0.0.1:N/ until Ctrl+C.
       --port N                    TCP port on 127.0.0.1 (default 0: pick a free one)
-      --seed demo                 load the demo tenant's users, mailboxes and items (default: an empty tenant)
+      --seed demo                 load the demo tenant's users, mailboxes and items
+      --seed empty                a tenant with no users (the default)
+      --seed FILE.json            the users, mailboxes, folders and items a seed file lists (see docs/emulator.md)
       --seed scale:MxN[:small]    M mailboxes (user0001@contoso.test ...) of N generated items each, sizes like a real
                                   mailbox (or :small, text only); the same at every start, seeded in seconds
       --data FILE                 keep the data in this SQLite file (default: in memory)
@@ -80,9 +82,10 @@ try
                 break;
             case "--seed":
                 var seed = Value();
-                options.Seed = seed == "demo" ? seed
+                options.Seed = seed is "demo" or EmulatorServer.EmptySeed ? seed
                     : ScaleSeed.IsScale(seed) ? ScaleSeed.Parse(seed).ToString()
-                    : throw new FormatException("--seed accepts 'demo' or 'scale:MxN[:mixed|small]' (e.g. scale:50x2000).");
+                    : FileSeed.IsFile(seed) ? Path.GetFullPath(seed)
+                    : throw new FormatException("--seed accepts 'demo', 'empty', 'scale:MxN[:mixed|small]' (e.g. scale:50x2000) or a seed file (FILE.json).");
                 break;
             case "--data":
                 options.DataFile = Value();
@@ -183,6 +186,12 @@ EmulatorServer server;
 try
 {
     server = await EmulatorServer.StartAsync(options);
+}
+catch (FormatException e)
+{
+    // A seed file that is missing or wrong: the message names the file, line and field.
+    Console.Error.WriteLine(e.Message);
+    return 2;
 }
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
 {

@@ -202,7 +202,7 @@ public class ExactlyOnceFaultTests
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = Engine.Auth.EmulatorDefaults.ClientId,
-            ["client_secret"] = Engine.Auth.EmulatorDefaults.ClientSecret,
+            ["client_secret"] = EmulatorDemoApp.ClientSecret,
             ["scope"] = "https://graph.microsoft.com/.default",
         }));
         var settings = await fx.GetAsync("v1.0/users/alice@contoso.test/settings/exchange");

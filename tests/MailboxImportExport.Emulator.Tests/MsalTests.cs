@@ -14,7 +14,7 @@ public class MsalTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
     public async Task AadAuthority_WithoutInstanceDiscovery_GetsAnAcceptedToken()
     {
         var app = ConfidentialClientApplicationBuilder.Create(EmulatorDefaults.ClientId)
-            .WithClientSecret(EmulatorDefaults.ClientSecret)
+            .WithClientSecret(EmulatorDemoApp.ClientSecret)
             .WithAuthority($"{fx.Server.BaseUri}{EmulatorDefaults.TenantId}", validateAuthority: false)
             .WithInstanceDiscovery(false)
             .WithHttpClientFactory(new PinnedHttpClientFactory(fx.Server))
@@ -27,7 +27,7 @@ public class MsalTests(EmulatorFixture fx) : IClassFixture<EmulatorFixture>
     public async Task OidcAuthority_GetsAnAcceptedToken()
     {
         var app = ConfidentialClientApplicationBuilder.Create(EmulatorDefaults.ClientId)
-            .WithClientSecret(EmulatorDefaults.ClientSecret)
+            .WithClientSecret(EmulatorDemoApp.ClientSecret)
             .WithOidcAuthority($"{fx.Server.BaseUri}{EmulatorDefaults.TenantId}/v2.0")
             .WithHttpClientFactory(new PinnedHttpClientFactory(fx.Server))
             .Build();

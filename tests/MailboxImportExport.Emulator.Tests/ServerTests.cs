@@ -222,7 +222,7 @@ public class ServerTests
             {
                 ["grant_type"] = "client_credentials",
                 ["client_id"] = EmulatorDefaults.ClientId,
-                ["client_secret"] = EmulatorDefaults.ClientSecret,
+                ["client_secret"] = EmulatorDemoApp.ClientSecret,
                 ["scope"] = "https://graph.microsoft.com/.default",
             }));
         return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;

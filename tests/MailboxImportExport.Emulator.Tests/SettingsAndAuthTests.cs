@@ -119,7 +119,7 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [Fact]
     public async Task TokenEndpoint_IssuesAWorkingTokenForTheDemoSecret()
     {
-        var (status, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
+        var (status, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDemoApp.ClientSecret);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("Bearer", (string?)body["token_type"]);
@@ -134,13 +134,13 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     public async Task TokenEndpoint_HonoursTheRunTimeLifetime()
     {
         using var _ = EmulatorFixture.Temporarily(() => fx.Control.AccessTokenLifetime, v => fx.Control.AccessTokenLifetime = v, TimeSpan.FromMinutes(5));
-        var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret);
+        var (_, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDemoApp.ClientSecret);
         Assert.Equal(300, (long)body["expires_in"]!);
     }
 
     [Theory]
     [InlineData("wrong-secret", null, HttpStatusCode.Unauthorized, "invalid_client", 7000215)]
-    [InlineData(EmulatorDefaults.ClientSecret, "11111111-2222-3333-4444-555555555555", HttpStatusCode.BadRequest, "unauthorized_client", 700016)]
+    [InlineData(EmulatorDemoApp.ClientSecret, "11111111-2222-3333-4444-555555555555", HttpStatusCode.BadRequest, "unauthorized_client", 700016)]
     public async Task TokenEndpoint_RejectsBadCredentialsInEntraShape(string secret, string? clientId, HttpStatusCode status, string error, int code)
     {
         var reply = await RequestTokenAsync(clientId ?? EmulatorDefaults.ClientId, secret);
@@ -151,7 +151,7 @@ public class SettingsAndAuthTests(EmulatorFixture fx) : IClassFixture<EmulatorFi
     [Fact]
     public async Task TokenEndpoint_RejectsAScopeWithoutDefault()
     {
-        var (status, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret, "https://graph.microsoft.com/Mail.Read");
+        var (status, body) = await RequestTokenAsync(EmulatorDefaults.ClientId, EmulatorDemoApp.ClientSecret, "https://graph.microsoft.com/Mail.Read");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("invalid_scope", (string?)body["error"]);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using MailboxImportExport.Emulator;
 using MailboxImportExport.Engine.Auth;
 
 namespace MailboxImportExport.Module.Tests;
@@ -51,7 +52,7 @@ public sealed class AssemblyIsolationTests : IClassFixture<EmulatorFixture>, IDi
             }
             """);
 
-        var run = ScriptProcess.RunInBareHost(script, ConflictingMsal, ModuleUnderTest.ManifestPath, _emulator.BaseUri.ToString(), EmulatorDefaults.ClientSecret);
+        var run = ScriptProcess.RunInBareHost(script, ConflictingMsal, ModuleUnderTest.ManifestPath, _emulator.BaseUri.ToString(), EmulatorDemoApp.ClientSecret);
 
         Assert.True(run.ExitCode == 0, run.AllText);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

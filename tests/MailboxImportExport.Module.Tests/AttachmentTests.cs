@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MailboxImportExport.Emulator.Outlook;
+using MailboxImportExport.Emulator;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Engine.Models;
 using MailboxImportExport.Fts;
@@ -102,7 +103,7 @@ public sealed class AttachmentTests : IClassFixture<EmulatorFixture>, IDisposabl
             Add-ExMailboxItemAttachment -UserId bob@contoso.test -MessageId $MessageId -Path $File -ResumeFile $ResumeFile -ErrorAction Stop
             """);
         control.HoldUploadsFrom(8 * 1024 * 1024);
-        using (var child = ScriptProcess.StartInBareHost(script, ModuleUnderTest.ManifestPath, _emulator.BaseUri.ToString(), EmulatorDefaults.ClientSecret,
+        using (var child = ScriptProcess.StartInBareHost(script, ModuleUnderTest.ManifestPath, _emulator.BaseUri.ToString(), EmulatorDemoApp.ClientSecret,
                    itemId, path, resumeFile))
         {
             WaitFor(() => control.HeldUploadRanges == 1 || child.HasExited, "the child's upload to reach 8 MB");

@@ -25,7 +25,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
             Connect-ExMailboxService -Emulator $args[0] -ClientId $args[2] -ClientSecret $secret -PassThru
             $credential = [System.Management.Automation.PSCredential]::new($args[2], $secret)
             Connect-ExMailboxService -Emulator $args[0] -TenantId contoso.test -ClientSecretCredential $credential -PassThru
-            """, _emulator.BaseUri, EmulatorDefaults.ClientSecret, EmulatorDefaults.ClientId);
+            """, _emulator.BaseUri, EmulatorDemoApp.ClientSecret, EmulatorDefaults.ClientId);
 
         Assert.Empty(result.Errors);
         Assert.Equal(2, result.Output.Count);
@@ -39,7 +39,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         }
         Assert.Equal(EmulatorDefaults.TenantId, result.Output[0].Properties["TenantId"].Value);
         Assert.Equal("contoso.test", result.Output[1].Properties["TenantId"].Value);
-        Assert.DoesNotContain(EmulatorDefaults.ClientSecret, result.AllText);
+        Assert.DoesNotContain(EmulatorDemoApp.ClientSecret, result.AllText);
     }
 
     [Fact]
@@ -53,22 +53,22 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         using (var start = new PowerShellSession())
         {
             // Whatever earlier tests of this class cached, start from an empty cache for this app.
-            Assert.Empty(start.Run(connect + "\nDisconnect-ExMailboxService", _emulator.BaseUri, EmulatorDefaults.ClientSecret).Errors);
+            Assert.Empty(start.Run(connect + "\nDisconnect-ExMailboxService", _emulator.BaseUri, EmulatorDemoApp.ClientSecret).Errors);
         }
         _emulator.Server.Control.ClearRequests();
 
         using var first = new PowerShellSession();
         using var second = new PowerShellSession();
-        Assert.Single(first.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Single(first.Run(connect, _emulator.BaseUri, EmulatorDemoApp.ClientSecret).Output);
         Assert.Equal(1, TokenRequests());
-        Assert.Single(second.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Single(second.Run(connect, _emulator.BaseUri, EmulatorDemoApp.ClientSecret).Output);
         Assert.Equal(1, TokenRequests());
 
         var disconnect = second.Run("Disconnect-ExMailboxService -Verbose");
         Assert.Empty(disconnect.Errors);
         Assert.Contains(disconnect.Verbose, v => v.Contains("removed from the Process token cache"));
         using var third = new PowerShellSession();
-        Assert.Single(third.Run(connect, _emulator.BaseUri, EmulatorDefaults.ClientSecret).Output);
+        Assert.Single(third.Run(connect, _emulator.BaseUri, EmulatorDemoApp.ClientSecret).Output);
         Assert.Equal(2, TokenRequests());
     }
 
@@ -81,7 +81,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
             Connect-ExMailboxService -Emulator $args[0] -ClientSecret $right -ErrorAction Stop
             $wrong = [System.Net.NetworkCredential]::new('', 'not-the-secret').SecurePassword
             Connect-ExMailboxService -Emulator $args[0] -ClientSecret $wrong
-            """, _emulator.BaseUri, EmulatorDefaults.ClientSecret);
+            """, _emulator.BaseUri, EmulatorDemoApp.ClientSecret);
 
         var error = Assert.Single(result.Errors);
         Assert.Equal(System.Management.Automation.ErrorCategory.AuthenticationError, error.CategoryInfo.Category);
@@ -173,7 +173,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         var result = session.Run("""
             $secret = [System.Net.NetworkCredential]::new('', $args[1]).SecurePassword
             Connect-ExMailboxService -Emulator $args[0] -ClientSecret $secret -ErrorAction Stop
-            """ + "\n" + LongRun.ListingInboxFor(seconds: 8), shortLived.BaseUri, EmulatorDefaults.ClientSecret);
+            """ + "\n" + LongRun.ListingInboxFor(seconds: 8), shortLived.BaseUri, EmulatorDemoApp.ClientSecret);
 
         Assert.Empty(result.Errors);
         Assert.True(result.Output.Count >= 2 * 8, $"{result.Output.Count} items listed");
@@ -189,7 +189,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         var script = Path.Combine(directory, "connect.ps1");
         File.WriteAllText(script, $$"""
             param([uri] $Emulator)
-            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDemoApp.ClientSecret}}').SecurePassword
             Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -AllowUnencryptedTokenCache -ErrorAction Stop
             Get-ExConnection | ForEach-Object { "SCOPE $($_.TokenCacheScope)" }
             Get-ExMailbox alice@contoso.test | ForEach-Object { "MAILBOX $($_.UserId)" }
@@ -227,7 +227,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         {
             Assert.DoesNotContain("not encrypted", first.AllText);
         }
-        Assert.DoesNotContain(EmulatorDefaults.ClientSecret, first.AllText + second.AllText);
+        Assert.DoesNotContain(EmulatorDemoApp.ClientSecret, first.AllText + second.AllText);
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         var script = Path.Combine(directory, "connect.ps1");
         File.WriteAllText(script, $$"""
             param([uri] $Emulator)
-            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDefaults.ClientSecret}}').SecurePassword
+            $secret = [System.Net.NetworkCredential]::new('', '{{EmulatorDemoApp.ClientSecret}}').SecurePassword
             Connect-ExMailboxService -Emulator $Emulator -ClientSecret $secret -TokenCacheScope CurrentUser -ErrorAction Stop
             "CONNECTED"
             """);
@@ -305,7 +305,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
             Import-ExMailboxItem -Path ($args[2] + '/export') -Session $session -TargetWellKnownName inbox | Out-Default
             Disconnect-ExMailboxService
             """,
-            _emulator.BaseUri, EmulatorDefaults.ClientSecret, directory, wrongSecret);
+            _emulator.BaseUri, EmulatorDemoApp.ClientSecret, directory, wrongSecret);
 
         Assert.Single(result.Errors); // the wrong secret, reported without itself
         Assert.True(result.Debug.Count > 0 && result.Verbose.Count > 0);
@@ -314,7 +314,7 @@ public class SignInTests : IClassFixture<EmulatorFixture>
         var fileText = files.ToDictionary(f => f, f => System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(f)));
         foreach (var text in fileText.Values.Append(result.AllText))
         {
-            Assert.DoesNotContain(EmulatorDefaults.ClientSecret, text);
+            Assert.DoesNotContain(EmulatorDemoApp.ClientSecret, text);
             Assert.DoesNotContain(wrongSecret, text);
             Assert.DoesNotContain("Bearer ", text);
         }

@@ -36,6 +36,11 @@ public sealed class ModuleLayoutTests : IDisposable
         {
             File.Copy(doc, Path.Combine(docs, Path.GetFileName(doc)));
         }
+        var testSupport = Directory.CreateDirectory(_repo.Combine("src", ModuleLayout.TestSupportName)).FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "src", ModuleLayout.TestSupportName)))
+        {
+            File.Copy(file, Path.Combine(testSupport, Path.GetFileName(file)));
+        }
         Directory.CreateDirectory(BuildOutput);
         var builtFiles = _libraries.Values.Select(library => library.File).OfType<string>()
             .Concat([ModuleLayout.FormatFileName, ModuleLayout.ScriptModuleFileName, "System.Management.Automation.dll", "MailboxImportExport.pdb"]);
@@ -73,6 +78,17 @@ public sealed class ModuleLayoutTests : IDisposable
     private string OutputRoot => _repo.Combine("artifacts");
 
     public void Dispose() => _repo.Dispose();
+
+    [Fact]
+    public void The_test_support_module_is_laid_out_beside_the_module_with_the_same_version()
+    {
+        Create();
+
+        var folder = ModuleLayout.TestSupportFolder(OutputRoot, Version);
+        Assert.Equal([ModuleLayout.TestSupportName + ".psd1", ModuleLayout.TestSupportName + ".psm1"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains($"ModuleVersion        = '{Version}'", File.ReadAllText(Path.Combine(folder, ModuleLayout.TestSupportName + ".psd1")), StringComparison.Ordinal);
+    }
 
     private string Create(string? outputRoot = null) =>
         ModuleLayout.Create(new ModuleLayoutOptions { RepoRoot = _repo.Path, Configuration = "Release", OutputRoot = outputRoot ?? OutputRoot });

@@ -12,6 +12,10 @@ param(
 $ErrorActionPreference = 'Stop'
 $PSStyle.OutputRendering = 'PlainText'
 Import-Module -Name $PesterManifest
+# The laid-out modules (MailboxImportExport and MailboxImportExport.TestSupport, side by side) import by name, as
+# installed ones do: <root>/MailboxImportExport/<version>/MailboxImportExport.psd1.
+$moduleRoot = Split-Path -Path (Split-Path -Path (Split-Path -Path $env:MAILBOXIMPORTEXPORT_MODULE_PATH -Parent) -Parent) -Parent
+$env:PSModulePath = $moduleRoot + [System.IO.Path]::PathSeparator + $env:PSModulePath
 
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path.Split([System.IO.Path]::PathSeparator)

@@ -18,8 +18,12 @@ public sealed class PesterSuiteTests(ITestOutputHelper output, PesterReport repo
 
     public static TheoryData<string> PesterVersions() => new(PesterRun.PesterVersions);
 
+    /// <summary>The worked example of docs/testing-with-pester.md: an admin's script and its tests.</summary>
+    public static string ExampleFolder => Path.Combine(ModuleUnderTest.RepoRoot, "examples", "pester");
+
     private static IReadOnlyList<string> Suites() =>
-        Directory.EnumerateFiles(SuiteFolder, "*.Tests.ps1").Order(StringComparer.Ordinal).ToList();
+        Directory.EnumerateFiles(SuiteFolder, "*.Tests.ps1").Concat(Directory.EnumerateFiles(ExampleFolder, "*.Tests.ps1"))
+            .Order(StringComparer.Ordinal).ToList();
 
     [Theory]
     [MemberData(nameof(PesterVersions))]

@@ -14,12 +14,14 @@ internal sealed class EmulatorPipeline
     private readonly EmulatorState _state;
     private readonly IdentityEndpoints _identity;
     private readonly DeviceLoginPage _deviceLogin;
+    private readonly ControlEndpoints _control;
 
     public EmulatorPipeline(EmulatorState state, IdentityEndpoints identity)
     {
         _state = state;
         _identity = identity;
         _deviceLogin = new DeviceLoginPage(state);
+        _control = new ControlEndpoints(state);
     }
 
     public async Task HandleAsync(HttpContext http)
@@ -33,6 +35,12 @@ internal sealed class EmulatorPipeline
         var (rawPath, _) = CollectionResponse.RawPathAndQuery(http);
         var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToList();
         var path = "/" + string.Join("/", segments);
+        // The test's own hooks: outside the service, so never logged, limited or faulted.
+        if (ControlEndpoints.IsRoute(segments))
+        {
+            await _control.HandleAsync(http, segments);
+            return;
+        }
         var info = new EmulatorRequestInfo(http.Request.Method, path) { Route = EmulatorRoutes.Classify(http.Request.Method, segments) };
         var trace = new RequestTrace(info, started);
         http.Features.Set(trace);

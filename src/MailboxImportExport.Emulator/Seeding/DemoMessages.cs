@@ -96,7 +96,24 @@ internal sealed class DemoMessages
 
     private const ushort SearchKeyId = 0x300B;
 
-    private FtsMessage Envelope(string messageClass, string subject, Person sender, DateTimeOffset created, DateTimeOffset modified)
+    /// <summary>A message of a seed file: the given class, body and file attachments (name, size, MIME type); an
+    /// appointment also gets a start an hour after <paramref name="created"/> and an end an hour later.</summary>
+    public byte[] Custom(string messageClass, string subject, Person sender, IReadOnlyList<Person> to, DateTimeOffset created,
+        DateTimeOffset modified, string body, IReadOnlyList<(string Name, int Size, string ContentType)> attachments)
+    {
+        var message = Envelope(messageClass, subject, sender, created, modified, body);
+        if (messageClass == "IPM.Appointment")
+        {
+            message.Properties.Add(FtsProperty.Time(0x8001, created.AddHours(1).UtcDateTime).WithName(OutlookEvents.StartName));
+            message.Properties.Add(FtsProperty.Time(0x8002, created.AddHours(2).UtcDateTime).WithName(OutlookEvents.EndName));
+        }
+        foreach (var person in to) message.Recipients.Add(Recipient(person, 1));
+        foreach (var (name, size, contentType) in attachments) message.Attachments.Add(FileAttachment(name, size, contentType, created));
+        SetHasAttachments(message);
+        return _writer.Write(message);
+    }
+
+    private FtsMessage Envelope(string messageClass, string subject, Person sender, DateTimeOffset created, DateTimeOffset modified, string? body = null)
     {
         var message = new FtsMessage();
         var p = message.Properties;
@@ -112,7 +129,7 @@ internal sealed class DemoMessages
         p.Add(FtsProperty.String(FtsPropertyId.SenderEmailAddress, sender.Address));
         p.Add(FtsProperty.Time(FtsPropertyId.MessageDeliveryTime, created.UtcDateTime));
         p.Add(FtsProperty.Int32(FtsPropertyId.MessageFlags, 1));
-        p.Add(FtsProperty.String(FtsPropertyId.Body, Body()));
+        p.Add(FtsProperty.String(FtsPropertyId.Body, body ?? Body()));
         var messageId = $"<{_random.Next():x8}.{_random.Next():x8}@contoso.test>";
         p.Add(FtsProperty.String(FtsPropertyId.InternetMessageId, messageId));
         p.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));
@@ -138,6 +155,12 @@ internal sealed class DemoMessages
 
     private FtsAttachment FileAttachment(string subject, int bytes, DateTimeOffset created)
     {
+        var name = subject.Split(' ').Last().Trim(':') + (bytes > 1_000_000 ? ".zip" : ".pdf");
+        return FileAttachment(name, bytes, bytes > 1_000_000 ? "application/zip" : "application/pdf", created);
+    }
+
+    private FtsAttachment FileAttachment(string name, int bytes, string contentType, DateTimeOffset created)
+    {
         byte[] data;
         if (_attachmentContent is null)
         {
@@ -148,12 +171,11 @@ internal sealed class DemoMessages
         {
             data = _attachmentContent(bytes);
         }
-        var name = subject.Split(' ').Last().Trim(':') + (bytes > 1_000_000 ? ".zip" : ".pdf");
         var attachment = new FtsAttachment();
         attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachMethod, 1));
         attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachLongFilename, name));
         attachment.Properties.Add(FtsProperty.String(FtsPropertyId.DisplayName, name));
-        attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachMimeTag, bytes > 1_000_000 ? "application/zip" : "application/pdf"));
+        attachment.Properties.Add(FtsProperty.String(FtsPropertyId.AttachMimeTag, contentType));
         attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.RenderingPosition, -1));
         attachment.Properties.Add(FtsProperty.Int32(FtsPropertyId.AttachSize, bytes));
         attachment.Properties.Add(FtsProperty.Time(FtsPropertyId.CreationTime, created.UtcDateTime));

@@ -269,7 +269,33 @@ public sealed class EmulatorSignIn : SignInOptions
 
     internal override ExAuthMethod Method => ExAuthMethod.Emulator;
 
-    internal override Task<SignedIn> SignInAsync(CancellationToken cancellationToken) =>
-        new ClientSecretSignIn(TenantId, EmulatorDefaults.ClientId, EmulatorDefaults.ClientSecret) { Endpoints = Endpoints, TokenCache = TokenCache }
-            .SignInAsync(cancellationToken);
+    internal override async Task<SignedIn> SignInAsync(CancellationToken cancellationToken)
+    {
+        var secret = await DemoAppSecretAsync(cancellationToken).ConfigureAwait(false);
+        return await new ClientSecretSignIn(TenantId, EmulatorDefaults.ClientId, secret) { Endpoints = Endpoints, TokenCache = TokenCache }
+            .SignInAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The demo app's secret, from the emulator itself (over the pinned loopback connection): the engine
+    /// carries no credential of its own.</summary>
+    private async Task<string> DemoAppSecretAsync(CancellationToken cancellationToken)
+    {
+        var address = new Uri(Endpoints.AuthorityHost, "emulator/demo-app");
+        using var http = new HttpClient(Endpoints.CreateHandler());
+        try
+        {
+            using var response = await http.GetAsync(address, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+                throw new ExAuthenticationException("EmulatorDemoAppUnavailable",
+                    $"{address} answered {(int)response.StatusCode}: is an emulator of this module's version listening at {Endpoints.AuthorityHost}?");
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            return json.RootElement.GetProperty("clientSecret").GetString()
+                ?? throw new ExAuthenticationException("EmulatorDemoAppUnavailable", $"{address} named no client secret.");
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException)
+        {
+            throw new ExAuthenticationException("EmulatorUnreachable",
+                $"The emulator at {Endpoints.AuthorityHost} did not answer ({e.Message}). Start it (mailbox-emulator, or Start-ExEmulator) and pass the address it prints.", e);
+        }
+    }
 }

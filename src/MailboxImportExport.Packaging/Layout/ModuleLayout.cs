@@ -85,7 +85,38 @@ public static class ModuleLayout
                 Directory.Delete(staging, recursive: true);
             }
         }
+        CreateTestSupport(repoRoot, version, outputRoot);
         return target;
+    }
+
+    public const string TestSupportName = ModuleName + ".TestSupport";
+
+    /// <summary>The companion module MailboxImportExport.TestSupport (script only: it starts the emulator for
+    /// tests), laid out beside the module as &lt;OutputRoot&gt;/MailboxImportExport.TestSupport/&lt;version&gt;/.</summary>
+    public static string TestSupportFolder(string outputRoot, string version) => Path.Combine(outputRoot, TestSupportName, version);
+
+    private static void CreateTestSupport(string repoRoot, string version, string outputRoot)
+    {
+        var source = Path.Combine(repoRoot, "src", TestSupportName);
+        var manifest = Path.Combine(source, TestSupportName + ".psd1");
+        var script = Path.Combine(source, TestSupportName + ".psm1");
+        foreach (var file in new[] { manifest, script })
+        {
+            if (!File.Exists(file)) throw new PackagingException($"The test-support module lacks {file}.");
+        }
+        var staging = Path.Combine(outputRoot, TestSupportName, $".{version}.{Guid.NewGuid():N}.staging");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var utf8Bom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+            File.WriteAllText(Path.Combine(staging, TestSupportName + ".psd1"), ModuleManifest.StampVersion(File.ReadAllText(manifest), version, manifest), utf8Bom);
+            File.WriteAllText(Path.Combine(staging, TestSupportName + ".psm1"), File.ReadAllText(script), utf8Bom);
+            ReplaceFolder(staging, TestSupportFolder(outputRoot, version));
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
     }
 
     private static void ReplaceFolder(string source, string target)
