@@ -30,7 +30,8 @@
             Tags         = @('Exchange', 'MicrosoftGraph', 'Mailbox', 'Pester', 'Testing', 'Emulator', 'PSEdition_Core', 'PSEdition_Desktop')
             LicenseUri   = 'https://github.com/MailboxImportExport/MailboxImportExport/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/MailboxImportExport/MailboxImportExport'
-            ReleaseNotes = 'See CHANGELOG.md'
+            # The section of this version in CHANGELOG.md, stamped in when the module is laid out.
+            ReleaseNotes = ''
         }
     }
 }

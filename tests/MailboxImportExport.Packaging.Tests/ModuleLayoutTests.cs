@@ -10,6 +10,7 @@ namespace MailboxImportExport.Packaging.Tests;
 public sealed class ModuleLayoutTests : IDisposable
 {
     private const string Version = "3.2.1";
+    private const string ReleaseNotes = "### Added\n\n- Get-ExMailbox lists 'archive' mailboxes.";
     private readonly TempDirectory _repo = new();
 
     /// <summary>The fake module's dependency graph, as deps.json describes it: library → (dependencies, runtime file).</summary>
@@ -31,6 +32,21 @@ public sealed class ModuleLayoutTests : IDisposable
         File.WriteAllText(_repo.Combine("Directory.Build.props"),
             $"<Project><PropertyGroup><ModuleVersion>{Version}</ModuleVersion></PropertyGroup></Project>");
         File.Copy(TestPaths.TestData(ModuleLayout.ManifestFileName), _repo.Combine(ModuleLayout.ManifestFileName));
+        File.WriteAllText(_repo.Combine(ChangeLog.FileName), $"""
+            # Changelog
+
+            ## [{Version}] - 2026-12-06
+
+            {ReleaseNotes}
+
+            ## [3.2.0] - 2026-11-01
+
+            ### Fixed
+
+            - Something older.
+
+            [{Version}]: https://example.test/compare/v3.2.0...v{Version}
+            """);
         var docs = Directory.CreateDirectory(_repo.Combine("docs", ModuleLayout.HelpCulture)).FullName;
         foreach (var doc in Directory.GetFiles(TestPaths.RepoDocs, "*.md"))
         {
@@ -87,7 +103,9 @@ public sealed class ModuleLayoutTests : IDisposable
         var folder = ModuleLayout.TestSupportFolder(OutputRoot, Version);
         Assert.Equal([ModuleLayout.TestSupportName + ".psd1", ModuleLayout.TestSupportName + ".psm1"],
             Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Contains($"ModuleVersion        = '{Version}'", File.ReadAllText(Path.Combine(folder, ModuleLayout.TestSupportName + ".psd1")), StringComparison.Ordinal);
+        var manifest = File.ReadAllText(Path.Combine(folder, ModuleLayout.TestSupportName + ".psd1"));
+        Assert.Contains($"ModuleVersion        = '{Version}'", manifest, StringComparison.Ordinal);
+        Assert.Contains($"ReleaseNotes = @'\n{ReleaseNotes}\n'@", manifest, StringComparison.Ordinal);
     }
 
     private string Create(string? outputRoot = null) =>
@@ -157,12 +175,13 @@ public sealed class ModuleLayoutTests : IDisposable
     }
 
     [Fact]
-    public void Stamps_the_version_from_Directory_Build_props_into_the_manifest_and_changes_nothing_else()
+    public void Stamps_the_version_from_Directory_Build_props_and_its_changelog_section_into_the_manifest_and_changes_nothing_else()
     {
         var manifestPath = Path.Combine(Create(), ModuleLayout.ManifestFileName);
 
         var source = File.ReadAllText(TestPaths.TestData(ModuleLayout.ManifestFileName));
-        var expected = source.Replace("ModuleVersion        = '0.1.0'", $"ModuleVersion        = '{Version}'");
+        var expected = source.Replace("ModuleVersion        = '0.1.0'", $"ModuleVersion        = '{Version}'")
+            .Replace("ReleaseNotes = ''", $"ReleaseNotes = @'\n{ReleaseNotes}\n'@");
         Assert.NotEqual(source, expected);
         Assert.Equal(expected, File.ReadAllText(manifestPath));
         Assert.Equal(Encoding.UTF8.Preamble.ToArray(), File.ReadAllBytes(manifestPath)[..3]);
@@ -177,6 +196,18 @@ public sealed class ModuleLayoutTests : IDisposable
 
         Assert.Equal(Version, manifest.Properties["Version"].Value.ToString());
         Assert.Equal("MailboxImportExport", manifest.Properties["Name"].Value);
+        Assert.Equal(ReleaseNotes, manifest.Properties["ReleaseNotes"].Value);
+    }
+
+    [Fact]
+    public void Fails_naming_the_changelog_section_when_the_version_has_none()
+    {
+        File.WriteAllText(_repo.Combine(ChangeLog.FileName), "# Changelog\n\n## [3.2.0] - 2026-11-01\n\n- Something older.\n");
+
+        var error = Assert.Throws<PackagingException>(() => Create());
+
+        Assert.Contains($"has no section '## [{Version}]'", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(OutputRoot, "MailboxImportExport")));
     }
 
     [Fact]

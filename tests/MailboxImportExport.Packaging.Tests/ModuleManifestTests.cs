@@ -46,4 +46,70 @@ public class ModuleManifestTests
 
         Assert.Equal($"M.psd1: expected exactly one line \"ModuleVersion = '...'\" to stamp the version into, found {found}.", error.Message);
     }
+
+    [Theory]
+    [InlineData("@{ PrivateData = @{ PSData = @{\n    ReleaseNotes = ''\n} } }", "@{ PrivateData = @{ PSData = @{\n    ReleaseNotes = @'\n- It's new.\n'@\n} } }")]
+    [InlineData("@{\r\n  releasenotes = @'\r\nold\r\nnotes\r\n'@\r\n  Tags = @('A')\r\n}", "@{\r\n  releasenotes = @'\r\n- It's new.\r\n'@\r\n  Tags = @('A')\r\n}")]
+    public void Stamps_the_release_notes_as_a_single_quoted_here_string_in_the_manifest_s_line_endings(string manifest, string expected)
+    {
+        Assert.Equal(expected, ModuleManifest.StampReleaseNotes(manifest, "- It's new.", "M.psd1"));
+    }
+
+    [Theory]
+    [InlineData("@{ Tags = @('A') }", 0)]
+    [InlineData("@{\n ReleaseNotes = ''\n ReleaseNotes = 'x'\n}", 2)]
+    public void Refuses_to_guess_when_there_is_not_exactly_one_ReleaseNotes_value(string manifest, int found)
+    {
+        var error = Assert.Throws<PackagingException>(() => ModuleManifest.StampReleaseNotes(manifest, "notes", "M.psd1"));
+
+        Assert.Contains($"found {found}.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_release_notes_that_would_end_the_here_string()
+    {
+        var error = Assert.Throws<PackagingException>(() => ModuleManifest.StampReleaseNotes("@{\n ReleaseNotes = ''\n}", "a\n'@ b", "M.psd1"));
+
+        Assert.Contains("starting with '@", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reads_one_version_s_changelog_section_without_its_heading_the_next_section_or_link_definitions()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.Combine(ChangeLog.FileName);
+        File.WriteAllText(path, "# Changelog\n\n## [Unreleased]\n\n- Soon.\n\n## [1.1.0] - 2026-12-06\n\n### Fixed\n\n- A fix.\n\n[1.1.0]: https://example.test/v1.1.0\n\n## [1.0.0] - 2026-01-01\n\n- First.\n");
+
+        Assert.Equal("### Fixed\n\n- A fix.", ChangeLog.ReleaseNotes(path, "1.1.0"));
+        Assert.Equal("- First.", ChangeLog.ReleaseNotes(path, "1.0.0"));
+    }
+
+    [Theory]
+    [InlineData(null, "not found")]
+    [InlineData("# Changelog\n\n## [1.0.0]\n\n- First.\n", "has no section '## [1.1.0]'")]
+    [InlineData("# Changelog\n\n## [1.1.0] - Unreleased\n\n## [1.0.0]\n\n- First.\n", "the section '## [1.1.0]' is empty")]
+    public void Fails_naming_what_the_changelog_lacks(string? changeLog, string problem)
+    {
+        using var folder = new TempDirectory();
+        var path = folder.Combine(ChangeLog.FileName);
+        if (changeLog is not null)
+        {
+            File.WriteAllText(path, changeLog);
+        }
+
+        var error = Assert.Throws<PackagingException>(() => ChangeLog.ReleaseNotes(path, "1.1.0"));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_repository_s_changelog_has_release_notes_for_the_version_being_built()
+    {
+        var version = ModuleManifest.ReadVersion(Path.Combine(TestPaths.RepoRoot, "Directory.Build.props"));
+
+        var notes = ChangeLog.ReleaseNotes(Path.Combine(TestPaths.RepoRoot, ChangeLog.FileName), version);
+
+        Assert.StartsWith("### ", notes, StringComparison.Ordinal);
+        Assert.Contains("mailbox-emulator", notes, StringComparison.Ordinal);
+    }
 }

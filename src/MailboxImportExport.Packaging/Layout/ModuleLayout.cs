@@ -57,6 +57,7 @@ public static class ModuleLayout
         var repoRoot = Path.GetFullPath(options.RepoRoot ?? RepositoryRoot.Find(AppContext.BaseDirectory));
         var outputRoot = Path.GetFullPath(options.OutputRoot ?? Path.Combine(repoRoot, "out"));
         var version = ModuleManifest.ReadVersion(Path.Combine(repoRoot, "Directory.Build.props"));
+        var releaseNotes = ChangeLog.ReleaseNotes(Path.Combine(repoRoot, ChangeLog.FileName), version);
         var buildOutput = BuildOutputFolder(repoRoot, options.Configuration);
         var filesToCopy = CheckBuildOutput(repoRoot, buildOutput, options.Configuration);
 
@@ -73,7 +74,7 @@ public static class ModuleLayout
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.Copy(source, path);
             }
-            WriteManifest(repoRoot, version, staging);
+            WriteManifest(repoRoot, version, releaseNotes, staging);
             CompileHelp(repoRoot, staging);
 
             ReplaceFolder(staging, target);
@@ -85,7 +86,7 @@ public static class ModuleLayout
                 Directory.Delete(staging, recursive: true);
             }
         }
-        CreateTestSupport(repoRoot, version, outputRoot);
+        CreateTestSupport(repoRoot, version, releaseNotes, outputRoot);
         return target;
     }
 
@@ -95,7 +96,7 @@ public static class ModuleLayout
     /// tests), laid out beside the module as &lt;OutputRoot&gt;/MailboxImportExport.TestSupport/&lt;version&gt;/.</summary>
     public static string TestSupportFolder(string outputRoot, string version) => Path.Combine(outputRoot, TestSupportName, version);
 
-    private static void CreateTestSupport(string repoRoot, string version, string outputRoot)
+    private static void CreateTestSupport(string repoRoot, string version, string releaseNotes, string outputRoot)
     {
         var source = Path.Combine(repoRoot, "src", TestSupportName);
         var manifest = Path.Combine(source, TestSupportName + ".psd1");
@@ -109,7 +110,7 @@ public static class ModuleLayout
         try
         {
             var utf8Bom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
-            File.WriteAllText(Path.Combine(staging, TestSupportName + ".psd1"), ModuleManifest.StampVersion(File.ReadAllText(manifest), version, manifest), utf8Bom);
+            File.WriteAllText(Path.Combine(staging, TestSupportName + ".psd1"), ModuleManifest.Stamp(File.ReadAllText(manifest), version, releaseNotes, manifest), utf8Bom);
             File.WriteAllText(Path.Combine(staging, TestSupportName + ".psm1"), File.ReadAllText(script), utf8Bom);
             ReplaceFolder(staging, TestSupportFolder(outputRoot, version));
         }
@@ -177,14 +178,14 @@ public static class ModuleLayout
             .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(buildOutput, folder))
                 .Select(file => (file, Path.Combine(DependencyFolder, folder, Path.GetFileName(file)))));
 
-    private static void WriteManifest(string repoRoot, string version, string moduleFolder)
+    private static void WriteManifest(string repoRoot, string version, string releaseNotes, string moduleFolder)
     {
         var source = Path.Combine(repoRoot, ManifestFileName);
         if (!File.Exists(source))
         {
             throw new PackagingException($"Module manifest not found: {source}");
         }
-        var stamped = ModuleManifest.StampVersion(File.ReadAllText(source), version, source);
+        var stamped = ModuleManifest.Stamp(File.ReadAllText(source), version, releaseNotes, source);
         // With a BOM, Windows PowerShell 5.1 reads the manifest as UTF-8 rather than the ANSI code page.
         File.WriteAllText(Path.Combine(moduleFolder, ManifestFileName), stamped, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
     }

@@ -17,6 +17,7 @@
     PrivateData          = @{
         PSData = @{
             Tags = @('Exchange', 'MicrosoftGraph', 'Mailbox', 'Export', 'Import')
+            ReleaseNotes = ''
         }
     }
 }
