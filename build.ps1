@@ -5,15 +5,21 @@
 
 .DESCRIPTION
     Build    restores and builds MailboxImportExport.sln.
-    Package  Build, then lays out out/MailboxImportExport/<ModuleVersion>/ with the packager
-             (src/MailboxImportExport.Packaging) and checks its manifest. The folder is ready for
-             Publish-Module -Path.
-    Test     Build and Package, then runs every test project (dotnet test), the Pester suites
-             of tests/pester included: they run in pwsh 7.6.10 (the local .NET tool of
-             .config/dotnet-tools.json) with Pester 5.7.1 and 6.2.0 (restored from NuGet).
-    All      The same as Test: everything. The default.
+    Package  Build, then lays out out/MailboxImportExport/<ModuleVersion>/ and out/MailboxImportExport.TestSupport/
+             with the packager (src/MailboxImportExport.Packaging), checks the manifest, and writes the packages
+             of this build to out/packages/ (emptied first):
+               modules/  MailboxImportExport and MailboxImportExport.TestSupport .nupkg files, published with
+                         Publish-PSResource as the PowerShell Gallery takes them: a local repository folder for
+                         Register-PSResourceRepository and Install-PSResource.
+               tools/    the emulator's .NET tool package, MailboxImportExport.Emulator (command mailbox-emulator),
+                         for dotnet tool install --add-source.
+             Publishing runs in pwsh 7.6.10, the repository's local .NET tool (its PSResourceGet), whatever
+             PowerShell runs this script.
+    Test     Build and lay out, then runs every test project (dotnet test), the Pester suites of tests/pester
+             included: they run in pwsh 7.6.10 with Pester 5.7.1 and 6.2.0 (restored from NuGet).
+    All      Package, then Test's test run: everything. The default.
 
-    Machines without PowerShell run the same packaging step with dotnet alone:
+    Machines without PowerShell run the same layout step with dotnet alone:
         dotnet build src/MailboxImportExport.Packaging -t:LayoutModule -c Release
 
 .EXAMPLE
@@ -33,7 +39,10 @@ Microsoft.PowerShell.Core\Set-StrictMode -Version 3.0
 
 $solution = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'MailboxImportExport.sln'
 $packagerProject = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'src/MailboxImportExport.Packaging'
+$emulatorProject = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'src/MailboxImportExport.Emulator'
+$publishScript = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'src/MailboxImportExport.Packaging/Publish-ModulePackage.ps1'
 $outputRoot = Microsoft.PowerShell.Management\Join-Path -Path $PSScriptRoot -ChildPath 'out'
+$packageRoot = Microsoft.PowerShell.Management\Join-Path -Path $outputRoot -ChildPath 'packages'
 
 function Invoke-DotNet {
     param(
@@ -71,6 +80,31 @@ function Build-ModuleLayout {
     $manifestPath
 }
 
+function Build-Package {
+    $moduleRepository = Microsoft.PowerShell.Management\Join-Path -Path $packageRoot -ChildPath 'modules'
+    $toolFeed = Microsoft.PowerShell.Management\Join-Path -Path $packageRoot -ChildPath 'tools'
+    if (Microsoft.PowerShell.Management\Test-Path -LiteralPath $packageRoot) {
+        Microsoft.PowerShell.Management\Remove-Item -LiteralPath $packageRoot -Recurse -Force
+    }
+
+    Invoke-DotNet -ArgumentList @('pack', $emulatorProject, '--configuration', $Configuration, '--no-build', '--nologo', '--output', $toolFeed)
+
+    # dotnet finds the local tool manifest (.config/dotnet-tools.json) from the current folder.
+    Microsoft.PowerShell.Management\Push-Location -LiteralPath $PSScriptRoot
+    try {
+        Invoke-DotNet -ArgumentList @('tool', 'restore')
+        Invoke-DotNet -ArgumentList @(
+            'pwsh', '-NoProfile', '-NonInteractive', '-File', $publishScript,
+            '-LayoutPath', $outputRoot, '-RepositoryPath', $moduleRepository, '-Version', (Get-ModuleVersion))
+    }
+    finally {
+        Microsoft.PowerShell.Management\Pop-Location
+    }
+
+    Microsoft.PowerShell.Utility\Write-Host "Modules: Register-PSResourceRepository -Name MailboxImportExportLocal -Uri $moduleRepository -Trusted; Install-PSResource MailboxImportExport.TestSupport -Repository MailboxImportExportLocal"
+    Microsoft.PowerShell.Utility\Write-Host "Emulator: dotnet tool install --global --add-source $toolFeed MailboxImportExport.Emulator --version $(Get-ModuleVersion)"
+}
+
 function Invoke-SolutionTest {
     # The README's test command: every test project, the Pester suites under tests/pester included (they run in
     # pwsh 7.6.10, the repository's local .NET tool, against a module laid out by the tests themselves).
@@ -80,7 +114,10 @@ function Invoke-SolutionTest {
 Build-Solution
 if ($Task -ne 'Build') {
     $null = Build-ModuleLayout
-    if ($Task -ne 'Package') {
-        Invoke-SolutionTest
-    }
+}
+if ($Task -eq 'Package' -or $Task -eq 'All') {
+    Build-Package
+}
+if ($Task -eq 'Test' -or $Task -eq 'All') {
+    Invoke-SolutionTest
 }
