@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using MailboxImportExport.Engine.Auth;
 using MailboxImportExport.Fts;
+using MailboxImportExport.Tests;
 using Microsoft.Identity.Client;
 
 namespace MailboxImportExport.Emulator.Tests;
@@ -103,7 +104,7 @@ public class ServerTests
     [Fact]
     public async Task CommandLine_PrintsTheManagedIdentityVariables_AndPollsDeviceCodesAtTheIntervalGiven()
     {
-        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "demo", "--managed-identity", "--device-code-interval", "2");
+        await using var emulator = await StartCommandLineEmulatorAsync("--seed", "demo", "--managed-identity", "--device-code-interval", "2");
         var variables = emulator.Printed.Select(line => line.Split('=', 2)).Where(pair => pair.Length == 2).ToDictionary(pair => pair[0], pair => pair[1]);
         Assert.Equal($"{emulator.BaseUri}msi/token", variables["IDENTITY_ENDPOINT"]);
 
@@ -127,7 +128,7 @@ public class ServerTests
         File.WriteAllText(pemFile, certificate.ExportCertificatePem());
         try
         {
-            await using var emulator = await CommandLineEmulator.StartAsync("--app-certificate", clientId, pemFile);
+            await using var emulator = await StartCommandLineEmulatorAsync("--app-certificate", clientId, pemFile);
             var app = ConfidentialClientApplicationBuilder.Create(clientId)
                 .WithCertificate(certificate)
                 .WithAuthority($"{emulator.BaseUri}{EmulatorDefaults.TenantId}", validateAuthority: false)
@@ -168,7 +169,7 @@ public class ServerTests
     [Fact]
     public async Task CommandLine_RealismOptions_ReachTheService()
     {
-        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "demo", "--latency", "200", "--latency-jitter", "50",
+        await using var emulator = await StartCommandLineEmulatorAsync("--seed", "demo", "--latency", "200", "--latency-jitter", "50",
             "--outlook-limits", "--concurrency-limit", "off", "--request-limit", "3/600", "--upload-limit", "off", "--clock-skew", "-7200",
             "--faults", "settings:503-after-commit=1;mailbox:drop=100%", "--fault-seed", "5", "--imported-search-key", "regenerate");
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{emulator.BaseUri}v1.0/users/alice@contoso.test/settings/exchange");
@@ -177,13 +178,13 @@ public class ServerTests
 
         using var settings = await emulator.Http.SendAsync(request);
         var started = DateTimeOffset.UtcNow;
-        var mailboxId = (string)JsonNode.Parse(await (await SendAsync(emulator, "v1.0/users/alice@contoso.test/settings/exchange", token)).Content.ReadAsStringAsync())!["primaryMailboxId"]!;
-        await Assert.ThrowsAsync<HttpRequestException>(() => SendAsync(emulator, $"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}", token));
+        var mailboxId = (string)JsonNode.Parse(await (await emulator.GetAsync("v1.0/users/alice@contoso.test/settings/exchange", token)).Content.ReadAsStringAsync())!["primaryMailboxId"]!;
+        await Assert.ThrowsAsync<HttpRequestException>(() => emulator.GetAsync($"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}", token));
         var elapsed = DateTimeOffset.UtcNow - started;
         var folders = $"v1.0/admin/exchange/mailboxes/{Uri.EscapeDataString(mailboxId)}/folders";
-        using var second = await SendAsync(emulator, folders, token);
-        using var third = await SendAsync(emulator, folders, token);
-        using var fourth = await SendAsync(emulator, folders, token);
+        using var second = await emulator.GetAsync(folders, token);
+        using var third = await emulator.GetAsync(folders, token);
+        using var fourth = await emulator.GetAsync(folders, token);
 
         Assert.Contains("Faults: settings:503-after-commit=1;mailbox:drop=100% (seed 5)", emulator.Printed);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, settings.StatusCode);
@@ -199,7 +200,7 @@ public class ServerTests
     public async Task CommandLine_SigtermStopsTheEmulator()
     {
         if (OperatingSystem.IsWindows()) return; // no SIGTERM there; Ctrl+C is covered by CancelKeyPress
-        await using var emulator = await CommandLineEmulator.StartAsync("--seed", "scale:2x10");
+        await using var emulator = await StartCommandLineEmulatorAsync("--seed", "scale:2x10");
 
         using var kill = Process.Start("kill", new[] { "-TERM", emulator.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) })!;
         await kill.WaitForExitAsync();
@@ -208,82 +209,12 @@ public class ServerTests
         Assert.Equal(0, emulator.ExitCode);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(CommandLineEmulator emulator, string path, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{emulator.BaseUri}{path}");
-        request.Headers.Authorization = new("Bearer", token);
-        return await emulator.Http.SendAsync(request);
-    }
+    private static Task<string> ClientCredentialsTokenAsync(CommandLineEmulator emulator) =>
+        emulator.ClientCredentialsTokenAsync(EmulatorDefaults.TenantId, EmulatorDefaults.ClientId, EmulatorDemoApp.ClientSecret);
 
-    private static async Task<string> ClientCredentialsTokenAsync(CommandLineEmulator emulator)
-    {
-        using var response = await emulator.Http.PostAsync($"{emulator.BaseUri}{EmulatorDefaults.TenantId}/oauth2/v2.0/token",
-            new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "client_credentials",
-                ["client_id"] = EmulatorDefaults.ClientId,
-                ["client_secret"] = EmulatorDemoApp.ClientSecret,
-                ["scope"] = "https://graph.microsoft.com/.default",
-            }));
-        return (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["access_token"]!;
-    }
-
-    /// <summary>The emulator as a script starts it: a child process whose lines up to "Emulator listening on" are read.</summary>
-    private sealed class CommandLineEmulator : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private CommandLineEmulator(Process process, Uri baseUri, List<string> printed)
-        {
-            _process = process;
-            BaseUri = baseUri;
-            Printed = printed;
-            Http = new HttpClient(new LoopbackCertificatePin(baseUri).CreateHandler());
-        }
-
-        public Uri BaseUri { get; }
-        public IReadOnlyList<string> Printed { get; }
-        public HttpClient Http { get; }
-        public int ProcessId => _process.Id;
-        public int ExitCode => _process.ExitCode;
-
-        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-        {
-            using var cts = new CancellationTokenSource(timeout);
-            try
-            {
-                await _process.WaitForExitAsync(cts.Token);
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        public static async Task<CommandLineEmulator> StartAsync(params string[] args)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in args.Prepend(typeof(EmulatorServer).Assembly.Location)) start.ArgumentList.Add(arg);
-            var process = Process.Start(start)!;
-            var printed = new List<string>();
-            while (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)) is { } line)
-            {
-                if (line.StartsWith("Emulator listening on ", StringComparison.Ordinal))
-                    return new CommandLineEmulator(process, new Uri(line["Emulator listening on ".Length..]), printed);
-                printed.Add(line);
-            }
-            throw new InvalidOperationException("The emulator ended before listening: " + await process.StandardError.ReadToEndAsync());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            if (!_process.HasExited) _process.Kill();
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-    }
+    /// <summary>The emulator's build, started as <c>dotnet MailboxImportExport.Emulator.dll ARGS</c>.</summary>
+    private static Task<CommandLineEmulator> StartCommandLineEmulatorAsync(params string[] args) =>
+        CommandLineEmulator.StartAsync(new ProcessStartInfo("dotnet", args.Prepend(typeof(EmulatorServer).Assembly.Location)));
 
     private static (int ExitCode, string Output, string Error) RunEmulator(params string[] args)
     {

@@ -129,24 +129,12 @@ public static class PesterRun
             };
             foreach (var (name, value) in environment ?? new Dictionary<string, string?>()) variables[name] = value;
 
-            using var process = PowerShellTool.Start(arguments, variables);
-            var log = new StringBuilder();
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            if (!process.WaitForExit(Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                throw new TimeoutException($"Pester did not finish within {Timeout.TotalMinutes} minutes:\n{log}");
-            }
-            process.WaitForExit();
+            var run = PowerShellTool.Run(arguments, variables, Timeout);
             if (!File.Exists(summaryFile))
             {
-                throw new InvalidOperationException($"pwsh exited with code {process.ExitCode} before Pester wrote its summary:\n{log}");
+                throw new InvalidOperationException($"pwsh exited with code {run.ExitCode} before Pester wrote its summary:\n{run.Output}");
             }
-            return new PesterRunResult(JsonSerializer.Deserialize<PesterSummary>(File.ReadAllText(summaryFile))!, log.ToString());
+            return new PesterRunResult(JsonSerializer.Deserialize<PesterSummary>(File.ReadAllText(summaryFile))!, run.Output);
         }
         finally
         {

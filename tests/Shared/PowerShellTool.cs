@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using MailboxImportExport.Packaging.Layout;
 
-namespace MailboxImportExport.Pester.Tests;
+namespace MailboxImportExport.Tests;
 
 /// <summary>
 /// pwsh as the repository's local .NET tool (.config/dotnet-tools.json pins PowerShell 7.6.10), restored by the
@@ -8,45 +9,20 @@ namespace MailboxImportExport.Pester.Tests;
 /// </summary>
 public static class PowerShellTool
 {
-    private static readonly Lazy<string> Restored = new(Restore);
+    private static readonly string RepoRoot = RepositoryRoot.Find(AppContext.BaseDirectory);
+    private static readonly Lazy<string> Restored = new(() => ChildProcess.RunToSuccess(
+        new ProcessStartInfo("dotnet", ["tool", "restore"]) { WorkingDirectory = RepoRoot }, TimeSpan.FromMinutes(10)));
 
-    /// <summary>Starts <c>dotnet pwsh -NoProfile -NonInteractive ARGUMENTS</c> in the repository root, where the
-    /// tool manifest is found, with its output and error streams redirected.</summary>
-    public static Process Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>Runs <c>dotnet pwsh -NoProfile -NonInteractive ARGUMENTS</c> in the repository root, where the tool
+    /// manifest is found, to its end.</summary>
+    public static ChildProcessResult Run(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout)
     {
         _ = Restored.Value;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = ModuleUnderTest.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoRoot };
         foreach (var argument in new[] { "pwsh", "-NoProfile", "-NonInteractive" }.Concat(arguments)) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         // Plain text: no ANSI colours in what the test shows.
         start.Environment["NO_COLOR"] = "1";
-        var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        return process;
-    }
-
-    private static string Restore()
-    {
-        var start = new ProcessStartInfo("dotnet", ["tool", "restore"])
-        {
-            WorkingDirectory = ModuleUnderTest.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet tool restore failed with exit code {process.ExitCode}:\n{output}\n{error.Result}");
-        }
-        return output;
+        return ChildProcess.Run(start, timeout);
     }
 }
