@@ -46,7 +46,9 @@ internal static class Client
         {
             PeakWorkingSet = process.PeakWorkingSet64,
             PeakManagedHeap = sampler.Peak,
-            CpuSeconds = process.TotalProcessorTime.TotalSeconds,
+            Collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
+            AllocatedBytes = GC.GetTotalAllocatedBytes(),
+            GcPauseSeconds = GC.GetTotalPauseDuration().TotalSeconds,
         }).ToJson());
         return 0;
     }
@@ -69,6 +71,7 @@ internal static class Client
             var counters = new TransferCounters();
             var run = new MailboxCopyRun(graph, journal, counters, throttleLimit: pairs.Count);
             var mailboxes = new MailboxService(graph);
+            var cpu = Machine.CpuSeconds();
             var clock = Stopwatch.StartNew();
             var requests = new List<MailboxCopyRequest>();
             foreach (var (source, target) in pairs)
@@ -79,6 +82,7 @@ internal static class Client
             }
             await run.RunAsync(requests, CancellationToken.None);
             clock.Stop();
+            cpu = Machine.CpuSeconds() - cpu;
 
             // What the run still holds at its end (its journal, counters, caches): what would grow with the item count.
             var live = GC.GetTotalMemory(forceFullCollection: true);
@@ -93,6 +97,7 @@ internal static class Client
                 Errors = errors.Count,
                 FirstErrors = errors.Count == 0 ? null : string.Join(" | ", errors.Take(3)),
                 Seconds = clock.Elapsed.TotalSeconds,
+                CpuSeconds = cpu,
                 LiveHeapAtEnd = live,
             };
         }
@@ -118,6 +123,7 @@ internal static class Client
         var ct = CancellationToken.None;
         int copied = 0, failed = 0;
         long bytes = 0;
+        var cpu = Machine.CpuSeconds();
         var clock = Stopwatch.StartNew();
         foreach (var (source, target) in pairs)
         {
@@ -147,7 +153,7 @@ internal static class Client
             }
         }
         clock.Stop();
-        return new ClientResult { Items = copied, Bytes = bytes, Errors = failed, Seconds = clock.Elapsed.TotalSeconds };
+        return new ClientResult { Items = copied, Bytes = bytes, Errors = failed, Seconds = clock.Elapsed.TotalSeconds, CpuSeconds = Machine.CpuSeconds() - cpu };
     }
 
     /// <summary>The managed heap's size, sampled every 50 ms: the peak of what the copy keeps alive at once (and its garbage).</summary>

@@ -58,7 +58,12 @@ internal sealed record ClientResult
     public long PeakWorkingSet { get; init; }
     public long PeakManagedHeap { get; init; }
     public long LiveHeapAtEnd { get; init; }
+    /// <summary>The client's CPU time (user + system, all threads) while it copied: from resolving the mailboxes to the run's end.</summary>
     public double CpuSeconds { get; init; }
+    /// <summary>Garbage collections of generations 0, 1 and 2 in the client's life.</summary>
+    public int[] Collections { get; init; } = Array.Empty<int>();
+    public long AllocatedBytes { get; init; }
+    public double GcPauseSeconds { get; init; }
     public string? Error { get; init; }
     public string? FirstErrors { get; init; }
 
@@ -69,7 +74,7 @@ internal sealed record ClientResult
 
 /// <summary>One scenario's outcome: the client's figures and what the emulator saw.</summary>
 internal sealed record Run(ScenarioSpec Spec, ClientResult Client, int Requests, IReadOnlyDictionary<string, int> Throttled,
-    int MaxInFlight, int Committed, int Expected, double RoundTripSeconds, double EmulatorCpuSeconds)
+    int MaxInFlight, int Committed, int Expected, double RoundTripSeconds, double EmulatorCpuSeconds, double MachineBusy)
 {
     public int ThrottledTotal => Throttled.Values.Sum();
     public bool Exact => Committed == Expected && Client.Items == Expected && Client.Errors == 0;
@@ -77,6 +82,8 @@ internal sealed record Run(ScenarioSpec Spec, ClientResult Client, int Requests,
     public double MegabytesPerSecond => Client.Seconds > 0 ? Client.Bytes / 1e6 / Client.Seconds : 0;
     public double ClientCores => Client.Seconds > 0 ? Client.CpuSeconds / Client.Seconds : 0;
     public double EmulatorCores => Client.Seconds > 0 ? EmulatorCpuSeconds / Client.Seconds : 0;
+    /// <summary>The client's CPU per item copied, in milliseconds: what the copy costs whatever else runs on the machine.</summary>
+    public double ClientCpuMsPerItem => Client.Items > 0 ? 1000 * Client.CpuSeconds / Client.Items : 0;
 }
 
 internal static class Machine
@@ -86,6 +93,21 @@ internal static class Machine
 
     /// <summary>This process's CPU time so far (user + system), in seconds.</summary>
     public static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    /// <summary>The machine's CPU time so far, busy and in all (jiffies, every core), from /proc/stat; zeros elsewhere.</summary>
+    public static (long Busy, long Total) CpuJiffies()
+    {
+        if (!File.Exists("/proc/stat")) return (0, 0);
+        // cpu  user nice system idle iowait irq softirq steal ...: idle and iowait are the idle time.
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        var total = fields.Sum();
+        return (total - fields[3] - fields[4], total);
+    }
+
+    /// <summary>The share of the machine's CPU (all cores) that was busy between two <see cref="CpuJiffies"/> readings.</summary>
+    public static double BusyBetween((long Busy, long Total) before, (long Busy, long Total) after) =>
+        after.Total > before.Total ? (double)(after.Busy - before.Busy) / (after.Total - before.Total) : 0;
 
     public static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture) + " MiB";
 }

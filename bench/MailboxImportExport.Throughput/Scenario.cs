@@ -31,13 +31,15 @@ internal static class Scenario
 
         var pairs = Enumerable.Range(0, spec.Pairs).Select(p => $"{UserOf(2 * p)}>{UserOf(2 * p + 1)}");
         var cpuBefore = Machine.CpuSeconds();
+        var machineBefore = Machine.CpuJiffies();
         var client = await RunClientAsync(spec.Mode, server.BaseUri, string.Join(",", pairs), options, control.IssueAccessToken(TimeSpan.FromHours(8)));
+        var machineBusy = Machine.BusyBetween(machineBefore, Machine.CpuJiffies());
         var emulatorCpu = Machine.CpuSeconds() - cpuBefore;
         await control.LandLateCommitsAsync();
         var stats = control.Statistics;
         if (options.TraceDirectory is { } trace) WriteTrace(Path.Combine(trace, $"{spec.Name.Replace(' ', '-').Replace(",", "").Replace(":", "")}.csv"), control.Requests);
         return new Run(spec, client, control.Requests.Count, stats.Throttled, stats.MaxInFlightAnyLane, stats.TotalImportsCreated, spec.Items,
-            roundTrip, emulatorCpu);
+            roundTrip, emulatorCpu, machineBusy);
     }
 
     /// <summary>The emulator's request log as CSV (times in ms from the first request): what a lane did when, for tuning.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace MailboxImportExport.Engine.Transfer;
@@ -17,7 +18,7 @@ internal sealed class ExportResponseReader
     private readonly Stream _stream;
     private readonly ExportOptions _options;
     private readonly List<ExportItemResult> _results = new();
-    private byte[] _buffer = new byte[InitialBufferSize];
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     private int _start, _end;
     private bool _endOfStream;
     private JsonReaderState _state;
@@ -48,6 +49,10 @@ internal sealed class ExportResponseReader
             reader._item?.Dispose();
             foreach (var result in reader._results) result.Data?.Dispose();
             throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(reader._buffer);
         }
     }
 
@@ -133,7 +138,7 @@ internal sealed class ExportResponseReader
         _start++;
 
         var budget = _options.MaxInMemoryBytesPerCall - _inMemoryBytes;
-        var value = new DataValue(Math.Min(_options.SpillThreshold, Math.Max(0, budget)));
+        var value = new DataValue(Math.Min(_options.SpillThreshold, Math.Max(0, budget)), _options.PooledData);
         try
         {
             while (!ScanDataString(value)) await FillAsync(ct).ConfigureAwait(false);
@@ -207,7 +212,7 @@ internal sealed class ExportResponseReader
     {
         if (_start == 0)
         {
-            if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_end == _buffer.Length) Grow();
             Buffer.BlockCopy(_buffer, 0, _buffer, 1, _end);
             _start++;
             _end++;
@@ -225,10 +230,19 @@ internal sealed class ExportResponseReader
             _end -= _start;
             _start = 0;
         }
-        if (_end == _buffer.Length) Array.Resize(ref _buffer, _buffer.Length * 2);
+        if (_end == _buffer.Length) Grow();
         var read = await _stream.ReadAsync(_buffer, _end, _buffer.Length - _end, ct).ConfigureAwait(false);
         if (read == 0) _endOfStream = true;
         _end += read;
+    }
+
+    /// <summary>A pooled buffer twice the size, with what was read.</summary>
+    private void Grow()
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+        Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
     }
 
     private static bool IsJsonWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
@@ -287,7 +301,7 @@ internal sealed class ExportResponseReader
     {
         private readonly Base64FtsDataDecoder _decoder;
 
-        public DataValue(long spillThreshold) => _decoder = new Base64FtsDataDecoder(spillThreshold);
+        public DataValue(long spillThreshold, bool pooled) => _decoder = new Base64FtsDataDecoder(spillThreshold, pooled);
 
         /// <summary>Why the text could not be decoded; the rest of it is then skipped, not decoded.</summary>
         public string? Problem { get; private set; }

@@ -14,6 +14,13 @@ public sealed class ExportOptions
     /// that answer's items spill whatever their size. Bounds memory when many items sit just under the threshold.
     /// </summary>
     public long MaxInMemoryBytesPerCall { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// The caller disposes every item's data once it is done with it (the copy core does), so data held in memory may
+    /// live in an array of the shared pool and go back to it, rather than be left to the garbage collector: a long copy
+    /// then reuses a few arrays instead of promoting every item's bytes into the oldest generation.
+    /// </summary>
+    internal bool PooledData { get; set; }
 }
 
 /// <summary>The answer for one requested item: its data and change key, or the service's error for it.</summary>

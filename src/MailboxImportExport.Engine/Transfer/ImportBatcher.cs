@@ -144,6 +144,9 @@ public sealed class ImportBatcher : IDisposable
         await TaskCancellation.WaitAsync(_finished.Task, ct, _stop.Token).ConfigureAwait(false);
     }
 
+    /// <summary>What the batcher's resolver holds in memory (copies not yet journaled, folders in use).</summary>
+    internal (int Claims, int Folders) ResolverHeld => _resolver.Held;
+
     /// <summary>Takes the next outcome, if any.</summary>
     public bool TryTake(out ImportOutcome outcome) => _outcomes.TryTake(out outcome);
 
@@ -356,6 +359,7 @@ public sealed class ImportBatcher : IDisposable
             row.State = JournalItemState.Pending;
         }
         _journal?.Save(row);
+        if (resolution.Created) _resolver.Recorded(row.TargetMailboxId, resolution.ItemId);
     }
 
     /// <summary>Restore in place: the overwritten item's current changeKey, from the journal when it knows the item, else read from it.</summary>
@@ -383,6 +387,7 @@ public sealed class ImportBatcher : IDisposable
         row.TargetChangeKey = changeKey;
         row.ErrorCode = row.ErrorMessage = null;
         _journal?.Save(row);
+        _resolver.Recorded(_plan.TargetMailboxId, itemId);
         var result = mode == ImportMode.Update ? TransferItemResult.Updated : TransferItemResult.Copied;
         _counters.Record(result, item.SourceMailboxId, item.SourceFolderPath, item.Data.Length);
         imported ??= new ExImportResult

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
@@ -51,10 +52,12 @@ internal sealed class ImportItemContent : HttpContent
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
         await stream.WriteAsync(_head, 0, _head.Length).ConfigureAwait(false);
-        var raw = new byte[RawChunkSize];
-        var encoded = new byte[RawChunkSize / 3 * 4];
-        using (var source = _data.OpenRead())
+        // Pooled: a copy posts thousands of items, and these buffers live only while one is written.
+        var raw = ArrayPool<byte>.Shared.Rent(RawChunkSize);
+        var encoded = ArrayPool<byte>.Shared.Rent(RawChunkSize / 3 * 4);
+        try
         {
+            using var source = _data.OpenRead();
             int count;
             while ((count = await ReadChunkAsync(source, raw).ConfigureAwait(false)) > 0)
             {
@@ -62,15 +65,20 @@ internal sealed class ImportItemContent : HttpContent
                 await stream.WriteAsync(encoded, 0, written).ConfigureAwait(false);
             }
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(raw);
+            ArrayPool<byte>.Shared.Return(encoded);
+        }
         await stream.WriteAsync(Tail, 0, Tail.Length).ConfigureAwait(false);
     }
 
-    /// <summary>Fills the buffer unless the data ends first, so only the last chunk can be short.</summary>
+    /// <summary>Fills a chunk unless the data ends first, so only the last chunk can be short.</summary>
     private static async Task<int> ReadChunkAsync(Stream source, byte[] buffer)
     {
         var filled = 0;
         int read;
-        while (filled < buffer.Length && (read = await source.ReadAsync(buffer, filled, buffer.Length - filled).ConfigureAwait(false)) > 0)
+        while (filled < RawChunkSize && (read = await source.ReadAsync(buffer, filled, RawChunkSize - filled).ConfigureAwait(false)) > 0)
             filled += read;
         return filled;
     }

@@ -38,10 +38,15 @@ public sealed class MailboxCopyRequest
     public override string ToString() => $"{SourceMailboxId} -> {TargetMailboxId}";
 }
 
+/// <summary>
+/// The copy's buffers, smaller than a cmdlet's: two export calls' worth of items a mailbox and twice the lane's
+/// imports in flight keep the target lane busy (93% of the ideal for one pair, as with 100 and 32), while what a copy
+/// holds, and so the garbage its long-lived buffers leave in the oldest generation, is a third of what it was.
+/// </summary>
 public sealed class MailboxCopyOptions
 {
-    public ExportBatcherOptions Export { get; set; } = new();
-    public ImportBatcherOptions Import { get; set; } = new();
+    public ExportBatcherOptions Export { get; set; } = new() { MaxBufferedItemsPerMailbox = 40 };
+    public ImportBatcherOptions Import { get; set; } = new() { Capacity = 8 };
 }
 
 /// <summary>What a copy would do in one source folder (-WhatIf).</summary>
@@ -183,7 +188,8 @@ public sealed class MailboxCopier
         if (request.StartDate is null && request.EndDate is null) counters.Expect(folders.Sum(f => f.TotalItemCount), 0);
 
         var imports = new ImportService(_graph);
-        using var exporter = new ExportBatcher(new ExportService(_graph), _options.Export, stop.Token);
+        // The copy owns what it exports and disposes each item once imported, so its bytes go back to the pool.
+        using var exporter = new ExportBatcher(new ExportService(_graph, new ExportOptions { PooledData = true }), _options.Export, stop.Token);
         using var importer = new ImportBatcher(_graph, imports, new ImportPlan(request.TargetMailboxId) { Folders = mapper },
             _journal, counters, _options.Import, stop.Token);
         var listed = new HashSet<string>(StringComparer.Ordinal);
@@ -255,6 +261,7 @@ public sealed class MailboxCopier
             {
                 while (importer.TryTake(out var outcome))
                 {
+                    outcome.Item.Data.Dispose();
                     if (outcome.Result != TransferItemResult.Failed) continue;
                     onFailure?.Invoke(new CopyItemFailure(request, outcome.Item.ItemId, outcome.Item.SourceFolderPath, outcome.Item.Subject,
                         outcome.ErrorId ?? "ImportFailed", outcome.Error ?? new InvalidOperationException("The item was not copied.")));

@@ -63,7 +63,9 @@ internal sealed class UncertainImportResolver
     private readonly ITransferJournal? _journal;
     private readonly TimeSpan _settleDelay;
     private readonly object _gate = new();
+    // Folders with posts in flight or a resolution running; a folder's state goes once it has neither.
     private readonly Dictionary<string, FolderState> _folders = new(StringComparer.Ordinal);
+    // Copies made and not yet in the journal (all of the run's copies when there is none).
     private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
 
     public UncertainImportResolver(GraphClient graph, ITransferJournal? journal, TimeSpan settleDelay)
@@ -79,6 +81,27 @@ internal sealed class UncertainImportResolver
     public void Claim(string targetMailboxId, string itemId)
     {
         lock (_gate) _claimed.Add(Key(targetMailboxId, itemId));
+    }
+
+    /// <summary>
+    /// The journal has saved the copy's row: from now on the journal tells resolutions it is claimed
+    /// (<see cref="ITransferJournal.ClaimedAmong"/>), so the resolver forgets it and holds only the copies whose rows
+    /// are not saved yet, a few per import in flight, however many items the run copies. Without a journal the run's
+    /// claims are the only record of its copies and stay.
+    /// </summary>
+    public void Recorded(string targetMailboxId, string? itemId)
+    {
+        if (_journal is null || itemId is null) return;
+        lock (_gate) _claimed.Remove(Key(targetMailboxId, itemId));
+    }
+
+    /// <summary>Copies held in memory, and folders with state: what a test checks stays bounded.</summary>
+    internal (int Claims, int Folders) Held
+    {
+        get
+        {
+            lock (_gate) return (_claimed.Count, _folders.Count);
+        }
     }
 
     /// <summary>Waits until posts into the folder may go (no resolution running there), then counts this one in.</summary>
@@ -174,6 +197,7 @@ internal sealed class UncertainImportResolver
                     var resolving = folder.Resolving;
                     folder.Resolving = null;
                     folder.Drained = null;
+                    ForgetIfIdle(folder);
                     resolving?.TrySetResult(true);
                 }
             }
@@ -268,8 +292,16 @@ internal sealed class UncertainImportResolver
     {
         lock (_gate)
         {
-            if (--folder.Sending == 0) folder.Drained?.TrySetResult(true);
+            if (--folder.Sending != 0) return;
+            folder.Drained?.TrySetResult(true);
+            ForgetIfIdle(folder);
         }
+    }
+
+    /// <summary>A folder with nothing in flight and nothing to resolve needs no state (under the lock); the next post makes it anew.</summary>
+    private void ForgetIfIdle(FolderState folder)
+    {
+        if (folder.Sending == 0 && folder.Resolving is null && folder.Waiting.Count == 0) _folders.Remove(Key(folder.MailboxId, folder.FolderId));
     }
 
     private sealed class FolderState

@@ -86,4 +86,33 @@ public class FtsDataTests
         using var data = FtsData.FromBytes(TransferTestData.Utf8("secret body text"));
         Assert.Equal("16 bytes (in memory)", data.ToString());
     }
+
+    [Fact]
+    public void Pooled_data_decoded_for_the_copy_reads_its_own_length_and_cannot_be_read_once_given_back()
+    {
+        var bytes = FtsTestMessages.Pattern(70_001);
+        using var decoder = new Base64FtsDataDecoder(spillThreshold: 1_000_000, pooled: true);
+        decoder.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(bytes)));
+        var data = decoder.Complete();
+
+        Assert.True(data.IsInMemory);
+        Assert.Equal(bytes.Length, data.Length);
+        // The rented array is larger than the item: only the item's bytes are read, hashed and sent.
+        Assert.Equal(bytes, data.ReadAllBytes());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), data.Sha256());
+
+        data.Dispose();
+        data.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => data.OpenRead());
+    }
+
+    [Fact]
+    public void Unpooled_data_keeps_an_exact_array_that_stays_readable_after_dispose()
+    {
+        var bytes = FtsTestMessages.Pattern(5_000);
+        var data = FtsData.FromBase64(Convert.ToBase64String(bytes));
+        data.Dispose();
+
+        Assert.Equal(bytes, data.ReadAllBytes());
+    }
 }
