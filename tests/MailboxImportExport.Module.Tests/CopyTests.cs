@@ -222,6 +222,9 @@ public class CopyTests : IClassFixture<EmulatorFixture>
 
         var plan = session.Run(copy + "-StartDate 2024-01-01 -WhatIf", journal);
         Assert.Contains("Copy4item(s),update0,skip0", string.Concat(plan.HostText.Where(c => !char.IsWhiteSpace(c))));
+        // A time with an offset is that instant: 09:00 at +01:00 is the 08:00 UTC of the newest item, so only it is in range.
+        var offsetPlan = session.Run(copy + "-StartDate 2025-03-04T09:00:00+01:00 -WhatIf", journal);
+        Assert.Contains("Copy1item(s),update0,skip0", string.Concat(offsetPlan.HostText.Where(c => !char.IsWhiteSpace(c))));
         var recentRun = session.Run(copy + "-StartDate 2024-01-01", journal);
         Assert.Empty(recentRun.Errors);
         Assert.Equal((4, 0), (Summary(recentRun).Copied, Summary(recentRun).Skipped));

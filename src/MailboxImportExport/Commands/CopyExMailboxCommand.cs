@@ -52,11 +52,11 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
 
     /// <summary>Only items created (received, for mail) at or after this time.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public DateTime? StartDate { get; set; }
+    public DateTimeOffset? StartDate { get; set; }
 
     /// <summary>Only items created (received, for mail) before this time.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public DateTime? EndDate { get; set; }
+    public DateTimeOffset? EndDate { get; set; }
 
     /// <summary>Also copy the Recoverable Items folders (deleted items kept for recovery) into their counterparts.</summary>
     [Parameter]
@@ -93,8 +93,8 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
                 TargetRootPath = TargetRootPath,
                 IncludeFolders = IncludeFolder ?? Array.Empty<string>(),
                 ExcludeFolders = ExcludeFolder ?? Array.Empty<string>(),
-                StartDate = StartDate is { } start ? new DateTimeOffset(start.ToUniversalTime()) : null,
-                EndDate = EndDate is { } end ? new DateTimeOffset(end.ToUniversalTime()) : null,
+                StartDate = StartDate,
+                EndDate = EndDate,
                 IncludeRecoverableItems = IncludeRecoverableItems,
                 MirrorDeletion = MirrorDeletion,
                 BadItemLimit = BadItemLimit,
