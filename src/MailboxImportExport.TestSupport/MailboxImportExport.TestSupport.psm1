@@ -20,7 +20,8 @@ function Start-ExEmulator {
     .PARAMETER Latency
         Service time of every mailbox request, in milliseconds.
     .PARAMETER OutlookLimits
-        Enforce Outlook's limits per app and mailbox (4 in flight, 10,000 requests per 10 minutes, 150 MB per 5 minutes).
+        Outlook's limits per app and mailbox (4 in flight, 10,000 requests per 10 minutes, 150 MB per 5 minutes). The emulator
+        enforces them by default, so this switch only says so; to test without them, pass -ArgumentList '--no-limits'.
     .PARAMETER Faults
         Faults to inject from the start, as the emulator's --faults takes them: 'import:503=2' or 'import:503=10%'.
     .PARAMETER ArgumentList
