@@ -255,6 +255,7 @@ public class ExportBatcherTests
         TempFile.CountOnlyThisFlow();
         var before = TempFile.LiveCount;
         var firstCallDone = false;
+        var hangingCallStarted = false;
         var hangingCallCancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = Answering(async (_, body, ct) =>
         {
@@ -264,6 +265,7 @@ public class ExportBatcherTests
                 return RoutingHandler.Json(HttpStatusCode.OK, AnswerFor(body, _ => Item));
             }
             // Like a connection waiting for a slow server: only cancellation ends it.
+            hangingCallStarted = true;
             using (ct.Register(() => hangingCallCancelled.TrySetResult(true))) await Task.Delay(Timeout.Infinite, ct);
             throw new InvalidOperationException("unreachable");
         });
@@ -272,7 +274,8 @@ public class ExportBatcherTests
             new ExportOptions { SpillThreshold = 0 }, stop.Token);
 
         for (var i = 0; i < 4; i++) await batcher.AddAsync(Request(i), CancellationToken.None);
-        await WaitUntil(() => firstCallDone && TempFile.LiveCount == before + 2);
+        // The second call must be at the server before the stop, or nothing would be in flight to cancel.
+        await WaitUntil(() => firstCallDone && hangingCallStarted && TempFile.LiveCount == before + 2);
         var completing = batcher.CompleteAsync(CancellationToken.None);
         var clock = Stopwatch.StartNew();
 
