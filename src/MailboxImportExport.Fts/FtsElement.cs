@@ -40,7 +40,10 @@ public sealed class FtsElement
     /// <summary>Size of the value in the stream: content bytes for variable-size types (what the length prefix said).</summary>
     public long ValueLength { get; internal set; }
 
-    /// <summary>True when the value was longer than the tokenizer's limit and was skipped, not read.</summary>
+    /// <summary>
+    /// True when the value was not read into <see cref="Value"/>: longer than the tokenizer's limit, or declined by its
+    /// <see cref="FtsTokenizer.KeepValue"/> (and then left for <see cref="FtsTokenizer.CopyValueTo"/>).
+    /// </summary>
     public bool ValueSkipped { get; internal set; }
 
     public bool IsMultiValued { get; internal set; }

@@ -60,7 +60,8 @@ public static class FtsReader
         problem = null;
         try
         {
-            var tokenizer = new FtsTokenizer(payload);
+            // Only the values the summary shows are read into memory; bodies and attachments stream past.
+            var tokenizer = new FtsTokenizer(payload) { KeepValue = builder.Wants };
             while (tokenizer.Read() is { } element) builder.Add(element);
             if (payload.TransferBufferCount == 0) problem = "The envelope has no TransferBuffer record: the item stream is empty";
             else if (builder.Depth != 0) problem = $"The stream ended inside a recipient, attachment or embedded message (at offset {tokenizer.Position})";
@@ -84,6 +85,13 @@ public static class FtsReader
 
         /// <summary>Nesting below the item: each open recipient, attachment and embedded message adds one.</summary>
         public int Depth { get; private set; }
+
+        /// <summary>Whether <see cref="Add"/> reads this element's value: a property of the item itself that the summary shows.</summary>
+        public bool Wants(FtsElement element) =>
+            Depth == 0 && element.Kind == FtsElementKind.Property && element.Named is null && element.PropertyId is
+                FtsPropertyId.MessageClass or FtsPropertyId.Subject or FtsPropertyId.SenderName or FtsPropertyId.SentRepresentingName
+                or FtsPropertyId.SenderSmtpAddress or FtsPropertyId.SenderEmailAddress or FtsPropertyId.SenderAddressType
+                or FtsPropertyId.SentRepresentingSmtpAddress or FtsPropertyId.SentRepresentingEmailAddress;
 
         public void Add(FtsElement element)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -17,9 +18,15 @@ public sealed class FtsTokenizer
     // Garbage input must fail fast, not loop over a huge element count or an endless name.
     private const int MaxMultiValueCount = 1 << 20;
     private const int MaxNameChars = 4096;
+    private const int CopyChunkBytes = 16 * 1024;
 
     private readonly Stream _input;
     private readonly byte[] _scratch = new byte[16];
+
+    // The value of the element last read that was left in the stream (KeepValue said no): skipped by the next Read
+    // unless CopyValueTo streams it first.
+    private long _pendingValueBytes;
+    private long _pendingValueStart;
 
     /// <param name="fts">The bare FastTransfer stream; use <see cref="FtsPayloadStream.Open"/> for an export envelope.</param>
     /// <param name="maxValueBytes">Values longer than this are skipped, not read.</param>
@@ -31,12 +38,21 @@ public sealed class FtsTokenizer
 
     public int MaxValueBytes { get; }
 
+    /// <summary>
+    /// Asked before a variable-size value is read (the element's tag and name are known): false leaves the value in the
+    /// stream (<see cref="FtsElement.ValueSkipped"/>, no array allocated) for <see cref="CopyValueTo"/> to stream before
+    /// the next <see cref="Read"/>, which otherwise skips it. A reader that needs a few properties of every item reads
+    /// only those; null keeps every value up to <see cref="MaxValueBytes"/>.
+    /// </summary>
+    public Func<FtsElement, bool>? KeepValue { get; set; }
+
     /// <summary>Offset in the FastTransfer stream of the next byte to read.</summary>
     public long Position { get; private set; }
 
     /// <summary>The next element, or null at the end of the stream (which must fall between elements).</summary>
     public FtsElement? Read()
     {
+        SkipPendingValue();
         var start = Position;
         var read = ReadUpTo(_scratch, 4);
         if (read == 0) return null;
@@ -131,6 +147,13 @@ public sealed class FtsTokenizer
     {
         var length = ReadUInt32("value length", element.Offset);
         element.ValueLength = length;
+        if (KeepValue is { } keep && !keep(element))
+        {
+            _pendingValueBytes = length;
+            _pendingValueStart = element.Offset;
+            element.ValueSkipped = true;
+            return;
+        }
         if (length > MaxValueBytes)
         {
             Skip(length, element.Offset);
@@ -170,6 +193,39 @@ public sealed class FtsTokenizer
         element.ValueLength = Position - element.Offset;
         element.ValueSkipped = !keep;
         element.Value = keep ? wire.ToArray() : null;
+    }
+
+    /// <summary>
+    /// Streams the value of the element just read, which <see cref="KeepValue"/> left in the stream, to
+    /// <paramref name="write"/> (buffer, offset, count) in chunks; nothing when there is no such value.
+    /// </summary>
+    public void CopyValueTo(Action<byte[], int, int> write)
+    {
+        if (write is null) throw new ArgumentNullException(nameof(write));
+        if (_pendingValueBytes == 0) return;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(_pendingValueBytes, CopyChunkBytes));
+        try
+        {
+            while (_pendingValueBytes > 0)
+            {
+                var count = (int)Math.Min(_pendingValueBytes, buffer.Length);
+                ReadExactly(buffer, count, "property value", _pendingValueStart);
+                _pendingValueBytes -= count;
+                write(buffer, 0, count);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void SkipPendingValue()
+    {
+        if (_pendingValueBytes == 0) return;
+        var count = _pendingValueBytes;
+        _pendingValueBytes = 0;
+        Skip(count, _pendingValueStart);
     }
 
     private uint ReadUInt32(string what, long elementStart)

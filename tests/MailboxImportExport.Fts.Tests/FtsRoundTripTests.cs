@@ -101,6 +101,46 @@ public class FtsRoundTripTests
     }
 
     [Fact]
+    public void Tokenizer_LeavesDeclinedValuesInTheStreamToCopyOrSkip()
+    {
+        // Small records, so values straddle TransferBuffer records.
+        var blob = new FtsWriter(chunkSize: 4096).Write(FtsTestMessages.Note(attachmentBytes: 30_000));
+        var whole = Tokenize(blob);
+        var tokenizer = new FtsTokenizer(FtsPayloadStream.Open(new MemoryStream(blob)))
+        {
+            KeepValue = e => e.PropertyId == FtsPropertyId.Subject,
+        };
+        int index = 0, kept = 0, copied = 0, skipped = 0;
+        while (tokenizer.Read() is { } element)
+        {
+            var expected = whole[index++];
+            Assert.Equal(expected.Tag, element.Tag);
+            Assert.Equal(expected.ValueLength, element.ValueLength);
+            if (!element.ValueSkipped)
+            {
+                Assert.Equal(expected.Value, element.Value);
+                if (element.PropertyId == FtsPropertyId.Subject) kept++;
+                continue;
+            }
+            Assert.Null(element.Value);
+            // Display names are left alone (the next Read skips them); every other declined value is copied out.
+            if (element.PropertyId == FtsPropertyId.DisplayName)
+            {
+                skipped++;
+                continue;
+            }
+            var bytes = new MemoryStream();
+            tokenizer.CopyValueTo((buffer, offset, count) => bytes.Write(buffer, offset, count));
+            Assert.Equal(expected.Value, bytes.ToArray());
+            copied++;
+        }
+        Assert.Equal(whole.Count, index);
+        Assert.Equal(2, kept); // the note's and the embedded message's
+        Assert.Equal(4, skipped); // three recipients and the embedded message's
+        Assert.True(copied > 5, $"only {copied} values were copied");
+    }
+
+    [Fact]
     public void Tokenizer_ReadsNamedPropertiesByNameAndByLid()
     {
         var elements = Tokenize(new FtsWriter().Write(FtsTestMessages.Note()));
