@@ -124,9 +124,14 @@ public sealed class FtsData : IDisposable
 
     internal static string Hex(byte[] hash)
     {
-        var text = new StringBuilder(hash.Length * 2);
-        foreach (var b in hash) text.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-        return text.ToString();
+        const string digits = "0123456789abcdef";
+        var text = new char[hash.Length * 2];
+        for (var i = 0; i < hash.Length; i++)
+        {
+            text[2 * i] = digits[hash[i] >> 4];
+            text[2 * i + 1] = digits[hash[i] & 0xF];
+        }
+        return new string(text);
     }
 
     private bool IsDisposed => Volatile.Read(ref _disposed) != 0;

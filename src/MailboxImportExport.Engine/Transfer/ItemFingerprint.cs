@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -61,9 +62,33 @@ public sealed class ItemFingerprint : IEquatable<ItemFingerprint>
     private static ItemFingerprint Read(Stream stream)
     {
         var fingerprint = new ItemFingerprint();
-        var tokenizer = new FtsTokenizer(FtsPayloadStream.Open(stream), MaxHashedValueBytes);
-        using var sha = SHA256.Create();
         var depth = 0;
+        // Only the values noted below are read into memory; every other value streams through the hash.
+        var tokenizer = new FtsTokenizer(FtsPayloadStream.Open(stream), MaxHashedValueBytes)
+        {
+            KeepValue = element => depth == 0 && element.Named is null && element.PropertyId is
+                0x300B or FtsPropertyId.InternetMessageId or FtsPropertyId.Subject or FtsPropertyId.MessageClass,
+        };
+        using var sha = SHA256.Create();
+        var lengthBytes = new byte[4];
+        var scratch = new byte[8];
+        void HashInt32(int value)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(lengthBytes, value);
+            sha.TransformBlock(lengthBytes, 0, 4, null, 0);
+        }
+        void HashTag(uint tag)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch, tag);
+            HashValue(scratch, 4);
+        }
+        // Length-prefixed, so adjacent values cannot run into each other.
+        void HashValue(byte[] bytes, int count)
+        {
+            HashInt32(count);
+            sha.TransformBlock(bytes, 0, count, null, 0);
+        }
+
         while (tokenizer.Read() is { } element)
         {
             if (element.Kind == FtsElementKind.Marker)
@@ -74,19 +99,37 @@ public sealed class ItemFingerprint : IEquatable<ItemFingerprint>
                     FtsMarker.EndToRecip or FtsMarker.EndAttach or FtsMarker.EndEmbed => -1,
                     _ => 0,
                 };
-                Hash(sha, BitConverter.GetBytes(element.Tag));
+                HashTag(element.Tag);
                 continue;
             }
             if (element.Kind == FtsElementKind.MetaProperty) continue;
-            if (element.Named is null && SetByStore.Contains(element.PropertyId)) 
+            if (element.Named is null && SetByStore.Contains(element.PropertyId))
             {
                 if (depth == 0 && element.PropertyId == 0x300B && element.Value is { } key) fingerprint.SearchKey = Convert.ToBase64String(key);
                 continue;
             }
             if (depth == 0 && element.Named is null) fingerprint.Note(element);
-            Hash(sha, BitConverter.GetBytes(element.Tag));
-            if (element.Named is not null) Hash(sha, Encoding.UTF8.GetBytes(element.Named.ToString()));
-            Hash(sha, element.Value ?? BitConverter.GetBytes(element.ValueLength));
+            HashTag(element.Tag);
+            if (element.Named is not null)
+            {
+                var name = Encoding.UTF8.GetBytes(element.Named.ToString());
+                HashValue(name, name.Length);
+            }
+            if (element.Value is { } value)
+            {
+                HashValue(value, value.Length);
+            }
+            else if (element.ValueSkipped && !element.IsMultiValued && element.ValueLength <= MaxHashedValueBytes)
+            {
+                HashInt32((int)element.ValueLength);
+                tokenizer.CopyValueTo((bytes, offset, count) => sha.TransformBlock(bytes, offset, count, null, 0));
+            }
+            else
+            {
+                // Too large to hash: its length stands for it.
+                BinaryPrimitives.WriteInt64LittleEndian(scratch, element.ValueLength);
+                HashValue(scratch, 8);
+            }
         }
         sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
         fingerprint.ContentHash = FtsData.Hex(sha.Hash!);
@@ -103,14 +146,6 @@ public sealed class ItemFingerprint : IEquatable<ItemFingerprint>
             case FtsPropertyId.Subject: Subject = element.GetString(); break;
             case FtsPropertyId.MessageClass: MessageClass = element.GetString(); break;
         }
-    }
-
-    private static void Hash(HashAlgorithm sha, byte[] bytes)
-    {
-        // Length-prefixed, so adjacent values cannot run into each other.
-        var length = BitConverter.GetBytes(bytes.Length);
-        sha.TransformBlock(length, 0, length.Length, null, 0);
-        sha.TransformBlock(bytes, 0, bytes.Length, null, 0);
     }
 
     /// <summary>
