@@ -19,6 +19,7 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
     private static readonly Dictionary<string, SqliteTransferJournal> OpenJournals = new(StringComparer.Ordinal);
 
     private readonly FileStream _lock;
+    private SqliteCommand? _save;
     private int _references = 1;
 
     private SqliteTransferJournal(string path, SqliteConnection connection, FileStream lockFile)
@@ -129,35 +130,34 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
         {
             ThrowIfClosed();
             item.UpdatedAt = DateTimeOffset.UtcNow;
-            using var command = Connection.CreateCommand();
-            command.CommandText = """
+            var command = Prepared(ref _save, """
                 INSERT OR REPLACE INTO item (source_mailbox, source_item, target_mailbox, source_change_key, size, source_folder_id,
                     source_folder_path, subject, message_class, target_folder_id, target_item, target_change_key, state, mode, attempts,
                     error_code, error_message, data_sha256, fingerprint, sent_at, updated_at)
                 VALUES ($sm, $si, $tm, $sck, $size, $sfi, $sfp, $subject, $class, $tfi, $ti, $tck, $state, $mode, $attempts,
                     $code, $message, $sha, $fp, $sent, $updated)
-                """;
-            Add(command, "$sm", item.SourceMailboxId);
-            Add(command, "$si", item.SourceItemId);
-            Add(command, "$tm", item.TargetMailboxId);
-            Add(command, "$sck", item.SourceChangeKey);
-            Add(command, "$size", item.Size);
-            Add(command, "$sfi", item.SourceFolderId);
-            Add(command, "$sfp", item.SourceFolderPath);
-            Add(command, "$subject", item.Subject);
-            Add(command, "$class", item.MessageClass);
-            Add(command, "$tfi", item.TargetFolderId);
-            Add(command, "$ti", item.TargetItemId);
-            Add(command, "$tck", item.TargetChangeKey);
-            Add(command, "$state", item.State.ToString());
-            Add(command, "$mode", item.Mode?.ToString());
-            Add(command, "$attempts", item.Attempts);
-            Add(command, "$code", item.ErrorCode);
-            Add(command, "$message", item.ErrorMessage);
-            Add(command, "$sha", item.DataSha256);
-            Add(command, "$fp", item.Fingerprint is null ? null : JsonSerializer.Serialize(item.Fingerprint, Json.Options));
-            Add(command, "$sent", SqliteConnections.Time(item.SentAt));
-            Add(command, "$updated", SqliteConnections.Time(item.UpdatedAt));
+                """);
+            Set(command, "$sm", item.SourceMailboxId);
+            Set(command, "$si", item.SourceItemId);
+            Set(command, "$tm", item.TargetMailboxId);
+            Set(command, "$sck", item.SourceChangeKey);
+            Set(command, "$size", item.Size);
+            Set(command, "$sfi", item.SourceFolderId);
+            Set(command, "$sfp", item.SourceFolderPath);
+            Set(command, "$subject", item.Subject);
+            Set(command, "$class", item.MessageClass);
+            Set(command, "$tfi", item.TargetFolderId);
+            Set(command, "$ti", item.TargetItemId);
+            Set(command, "$tck", item.TargetChangeKey);
+            Set(command, "$state", item.State.ToString());
+            Set(command, "$mode", item.Mode?.ToString());
+            Set(command, "$attempts", item.Attempts);
+            Set(command, "$code", item.ErrorCode);
+            Set(command, "$message", item.ErrorMessage);
+            Set(command, "$sha", item.DataSha256);
+            Set(command, "$fp", item.Fingerprint is null ? null : JsonSerializer.Serialize(item.Fingerprint, Json.Options));
+            Set(command, "$sent", SqliteConnections.Time(item.SentAt));
+            Set(command, "$updated", SqliteConnections.Time(item.UpdatedAt));
             command.ExecuteNonQuery();
         }
     }
@@ -201,6 +201,8 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
 
     private static void Add(SqliteCommand command, string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
+    private static void Set(SqliteCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+
     protected override void ThrowIfClosed()
     {
         if (_references <= 0) throw new ObjectDisposedException(nameof(SqliteTransferJournal), $"The journal '{Location}' is closed.");
@@ -215,6 +217,8 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
             {
                 if (_references <= 0 || --_references > 0) return;
                 OpenJournals.Remove(Location);
+                DisposePrepared();
+                _save?.Dispose();
                 Connection.Dispose();
                 _lock.Dispose();
             }
@@ -237,9 +241,47 @@ public abstract class SqliteJournalReads
 
     protected abstract void ThrowIfClosed();
 
-    public JournalItem? Find(string sourceMailboxId, string sourceItemId, string targetMailboxId) =>
-        Query("WHERE source_mailbox = $s AND source_item = $i AND target_mailbox = $t", ("$s", sourceMailboxId), ("$i", sourceItemId), ("$t", targetMailboxId))
-            .FirstOrDefault();
+    private SqliteCommand? _find;
+
+    /// <summary>
+    /// The command in <paramref name="slot"/>, made on first use with a parameter for each <c>$name</c> of
+    /// <paramref name="sql"/> in order of appearance: statements run once an item keep their parsed form and parameters.
+    /// Call under <see cref="Gate"/>.
+    /// </summary>
+    private protected SqliteCommand Prepared(ref SqliteCommand? slot, string sql)
+    {
+        if (slot is not null) return slot;
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z]+"))
+        {
+            // Typed by each value bound, as AddWithValue would.
+            if (!command.Parameters.Contains(name.Value)) command.Parameters.AddWithValue(name.Value, DBNull.Value);
+        }
+        command.Prepare();
+        return slot = command;
+    }
+
+    /// <summary>Before the connection closes.</summary>
+    private protected void DisposePrepared()
+    {
+        _find?.Dispose();
+        _find = null;
+    }
+
+    /// <summary>Asked for every listed item (is it copied already?): one statement, prepared once.</summary>
+    public JournalItem? Find(string sourceMailboxId, string sourceItemId, string targetMailboxId)
+    {
+        lock (Gate)
+        {
+            ThrowIfClosed();
+            var command = Prepared(ref _find, $"SELECT {SqliteConnections.ItemColumns} FROM item WHERE source_mailbox = $s AND source_item = $i AND target_mailbox = $t");
+            command.Parameters["$s"].Value = sourceMailboxId;
+            command.Parameters["$i"].Value = sourceItemId;
+            command.Parameters["$t"].Value = targetMailboxId;
+            return SqliteConnections.ReadItems(command).FirstOrDefault();
+        }
+    }
 
     public IReadOnlyList<JournalItem> FindBySource(string sourceMailboxId, string sourceItemId) =>
         Query("WHERE source_mailbox = $s AND source_item = $i", ("$s", sourceMailboxId), ("$i", sourceItemId));
@@ -318,6 +360,7 @@ public sealed class ReadOnlyTransferJournal : SqliteJournalReads, ITransferJourn
         {
             if (_disposed) return;
             _disposed = true;
+            DisposePrepared();
             Connection.Dispose();
         }
     }
