@@ -46,6 +46,7 @@ internal static class Client
         {
             PeakWorkingSet = process.PeakWorkingSet64,
             PeakManagedHeap = sampler.Peak,
+            RssEverySecond = sampler.RssEverySecond,
             Collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
             AllocatedBytes = GC.GetTotalAllocatedBytes(),
             GcPauseSeconds = GC.GetTotalPauseDuration().TotalSeconds,
@@ -156,13 +157,19 @@ internal static class Client
         return new ClientResult { Items = copied, Bytes = bytes, Errors = failed, Seconds = clock.Elapsed.TotalSeconds, CpuSeconds = Machine.CpuSeconds() - cpu };
     }
 
-    /// <summary>The managed heap's size, sampled every 50 ms: the peak of what the copy keeps alive at once (and its garbage).</summary>
+    /// <summary>
+    /// The managed heap's size, sampled every 50 ms: the peak of what the copy keeps alive at once (and its garbage); and
+    /// the process's RSS once a second, to show when it stops growing.
+    /// </summary>
     private sealed class HeapSampler : IDisposable
     {
+        private const int TicksPerSecond = 20;
         private readonly Timer _timer;
+        private readonly List<long> _rss = new();
         private long _peak;
+        private int _ticks;
 
-        public HeapSampler() => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
+        public HeapSampler() => _timer = new Timer(_ => Tick(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(1000 / TicksPerSecond));
 
         public long Peak
         {
@@ -171,6 +178,22 @@ internal static class Client
                 Sample();
                 return Interlocked.Read(ref _peak);
             }
+        }
+
+        /// <summary>RSS in bytes at 0 s, 1 s, 2 s... of the client's life.</summary>
+        public long[] RssEverySecond
+        {
+            get
+            {
+                lock (_rss) return _rss.ToArray();
+            }
+        }
+
+        private void Tick()
+        {
+            Sample();
+            if (Interlocked.Increment(ref _ticks) % TicksPerSecond != 1) return;
+            lock (_rss) _rss.Add(Environment.WorkingSet);
         }
 
         private void Sample()

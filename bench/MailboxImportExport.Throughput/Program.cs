@@ -58,6 +58,8 @@ internal sealed record ClientResult
     public long PeakWorkingSet { get; init; }
     public long PeakManagedHeap { get; init; }
     public long LiveHeapAtEnd { get; init; }
+    /// <summary>The client's RSS once a second from its start, in bytes.</summary>
+    public long[] RssEverySecond { get; init; } = Array.Empty<long>();
     /// <summary>The client's CPU time (user + system, all threads) while it copied: from resolving the mailboxes to the run's end.</summary>
     public double CpuSeconds { get; init; }
     /// <summary>Garbage collections of generations 0, 1 and 2 in the client's life.</summary>

@@ -72,7 +72,11 @@ internal static class Report
         if (serial is { Client.Items: > 0 } && many is not null)
             Console.WriteLine($"{many.Spec.Pairs} pairs: {many.ItemsPerSecond / serial.ItemsPerSecond:0.0} × the serial baseline (asks for 10 ×).");
         var memory = runs.Where(r => r.Spec.Name.StartsWith("memory", StringComparison.Ordinal)).OrderBy(r => r.Spec.Items).ToList();
-        if (memory.Count == 2 && memory.All(m => m.Client.Items > 0)) Console.WriteLine(MemoryVerdict(memory[0], memory[1]));
+        if (memory.Count == 2 && memory.All(m => m.Client.Items > 0))
+        {
+            Console.WriteLine(MemoryVerdict(memory[0], memory[1]));
+            foreach (var run in memory) Console.WriteLine(RssTimeline(run));
+        }
         Console.WriteLine($"Load average at the end: {Machine.LoadAverage()} (the machine is shared: figures vary with what else runs).");
     }
 
@@ -90,6 +94,22 @@ internal static class Report
             $"({rss:+0%;-0%}: {(rss <= 0.10 ? "PASS" : "FAIL")}, issue 13 asks for within 10%); managed heap {Machine.Mib(large.Client.PeakManagedHeap)} vs {Machine.Mib(small.Client.PeakManagedHeap)} " +
             $"({heap:+0%;-0%}: {(heap <= 0.10 ? "PASS" : "FAIL")}); live heap at the end (after a full collection) {Machine.Mib(large.Client.LiveHeapAtEnd)} vs {Machine.Mib(small.Client.LiveHeapAtEnd)}; " +
             $"garbage collected {large.Client.AllocatedBytes / 1e6:N0} vs {small.Client.AllocatedBytes / 1e6:N0} MB, {GcCounts(large)} vs {GcCounts(small)} collections (gen 0/1/2).");
+    }
+
+    /// <summary>
+    /// The copying process's RSS through its life, every tenth of it: whether memory is still growing at the end or
+    /// stopped early (what a longer copy would then need too).
+    /// </summary>
+    private static string RssTimeline(Run run)
+    {
+        var rss = run.Client.RssEverySecond;
+        if (rss.Length == 0) return $"{run.Spec.Name}: no RSS samples.";
+        var points = Enumerable.Range(1, 10).Select(tenth => Math.Min(rss.Length - 1, tenth * (rss.Length - 1) / 10)).Distinct()
+            .Select(i => $"{i} s {rss[i] / 1024.0 / 1024.0:0}");
+        var last = rss[^1];
+        var lastGrowth = Array.FindLastIndex(rss, r => r < last - 2 * 1024 * 1024) + 1;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  RSS of {run.Spec.Name} (s MiB): {string.Join(", ", points)}; reached its last value (less 2 MiB) at {lastGrowth} s of {rss.Length - 1} s and stayed there.");
     }
 
     private static string GcCounts(Run run) => string.Join("/", run.Client.Collections);
