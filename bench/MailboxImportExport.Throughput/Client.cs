@@ -46,7 +46,7 @@ internal static class Client
         {
             PeakWorkingSet = process.PeakWorkingSet64,
             PeakManagedHeap = sampler.Peak,
-            RssEverySecond = sampler.RssEverySecond,
+            Rss = sampler.Rss,
             Collections = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) },
             AllocatedBytes = GC.GetTotalAllocatedBytes(),
             GcPauseSeconds = GC.GetTotalPauseDuration().TotalSeconds,
@@ -165,7 +165,8 @@ internal static class Client
     {
         private const int TicksPerSecond = 20;
         private readonly Timer _timer;
-        private readonly List<long> _rss = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<RssSample> _rss = new();
         private long _peak;
         private int _ticks;
 
@@ -180,8 +181,8 @@ internal static class Client
             }
         }
 
-        /// <summary>RSS in bytes at 0 s, 1 s, 2 s... of the client's life.</summary>
-        public long[] RssEverySecond
+        /// <summary>RSS about once a second (timer ticks stretch on a loaded machine: each sample has its own time).</summary>
+        public RssSample[] Rss
         {
             get
             {
@@ -193,7 +194,7 @@ internal static class Client
         {
             Sample();
             if (Interlocked.Increment(ref _ticks) % TicksPerSecond != 1) return;
-            lock (_rss) _rss.Add(Environment.WorkingSet);
+            lock (_rss) _rss.Add(new RssSample(_clock.Elapsed.TotalSeconds, Environment.WorkingSet));
         }
 
         private void Sample()

@@ -58,8 +58,8 @@ internal sealed record ClientResult
     public long PeakWorkingSet { get; init; }
     public long PeakManagedHeap { get; init; }
     public long LiveHeapAtEnd { get; init; }
-    /// <summary>The client's RSS once a second from its start, in bytes.</summary>
-    public long[] RssEverySecond { get; init; } = Array.Empty<long>();
+    /// <summary>The client's RSS about once a second from its start.</summary>
+    public RssSample[] Rss { get; init; } = Array.Empty<RssSample>();
     /// <summary>The client's CPU time (user + system, all threads) while it copied: from resolving the mailboxes to the run's end.</summary>
     public double CpuSeconds { get; init; }
     /// <summary>Garbage collections of generations 0, 1 and 2 in the client's life.</summary>
@@ -73,6 +73,9 @@ internal sealed record ClientResult
 
     public string ToJson() => JsonSerializer.Serialize(this);
 }
+
+/// <summary>The client's RSS in bytes, <paramref name="Seconds"/> after it started.</summary>
+internal sealed record RssSample(double Seconds, long Bytes);
 
 /// <summary>One scenario's outcome: the client's figures and what the emulator saw.</summary>
 internal sealed record Run(ScenarioSpec Spec, ClientResult Client, int Requests, IReadOnlyDictionary<string, int> Throttled,

@@ -102,14 +102,14 @@ internal static class Report
     /// </summary>
     private static string RssTimeline(Run run)
     {
-        var rss = run.Client.RssEverySecond;
+        var rss = run.Client.Rss;
         if (rss.Length == 0) return $"{run.Spec.Name}: no RSS samples.";
         var points = Enumerable.Range(1, 10).Select(tenth => Math.Min(rss.Length - 1, tenth * (rss.Length - 1) / 10)).Distinct()
-            .Select(i => $"{i} s {rss[i] / 1024.0 / 1024.0:0}");
+            .Select(i => $"{rss[i].Seconds:0} s {rss[i].Bytes / 1024.0 / 1024.0:0}");
         var last = rss[^1];
-        var lastGrowth = Array.FindLastIndex(rss, r => r < last - 2 * 1024 * 1024) + 1;
+        var settled = rss[Array.FindLastIndex(rss, r => Math.Abs(r.Bytes - last.Bytes) > 2 * 1024 * 1024) + 1];
         return string.Create(CultureInfo.InvariantCulture,
-            $"  RSS of {run.Spec.Name} (s MiB): {string.Join(", ", points)}; reached its last value (less 2 MiB) at {lastGrowth} s of {rss.Length - 1} s and stayed there.");
+            $"  RSS of {run.Spec.Name} (s MiB): {string.Join(", ", points)}; within 2 MiB of its last value from {settled.Seconds:0} s of {last.Seconds:0} s on.");
     }
 
     private static string GcCounts(Run run) => string.Join("/", run.Client.Collections);

@@ -39,10 +39,11 @@ public sealed class FtsTokenizer
     public int MaxValueBytes { get; }
 
     /// <summary>
-    /// Asked before a variable-size value is read (the element's tag and name are known): false leaves the value in the
-    /// stream (<see cref="FtsElement.ValueSkipped"/>, no array allocated) for <see cref="CopyValueTo"/> to stream before
-    /// the next <see cref="Read"/>, which otherwise skips it. A reader that needs a few properties of every item reads
-    /// only those; null keeps every value up to <see cref="MaxValueBytes"/>.
+    /// Asked before a single variable-size value is read (the element's tag and name are known; multi-valued and
+    /// fixed-size values are not asked): false leaves the value in the stream (<see cref="FtsElement.ValueSkipped"/>, no
+    /// array allocated) for <see cref="CopyValueTo"/> to stream before the next <see cref="Read"/>, which otherwise skips
+    /// it; until then <see cref="Position"/> is where that value starts. A reader that needs a few properties of every
+    /// item reads only those; null keeps every value up to <see cref="MaxValueBytes"/>.
     /// </summary>
     public Func<FtsElement, bool>? KeepValue { get; set; }
 

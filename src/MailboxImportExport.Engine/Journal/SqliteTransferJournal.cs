@@ -219,6 +219,7 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
                 OpenJournals.Remove(Location);
                 DisposePrepared();
                 _save?.Dispose();
+                _save = null;
                 Connection.Dispose();
                 _lock.Dispose();
             }
@@ -253,7 +254,7 @@ public abstract class SqliteJournalReads
         if (slot is not null) return slot;
         var command = Connection.CreateCommand();
         command.CommandText = sql;
-        foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z]+"))
+        foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$\w+"))
         {
             // Typed by each value bound, as AddWithValue would.
             if (!command.Parameters.Contains(name.Value)) command.Parameters.AddWithValue(name.Value, DBNull.Value);
