@@ -43,6 +43,34 @@ public class SignInTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public async Task An_emulator_started_again_on_the_same_port_is_signed_in_to_afresh()
+    {
+        // Pester suites start and stop emulators in one process, often on a fixed port: the second is another service
+        // (certificate, tenant, signing key), so neither the first one's pinned certificate nor its tokens may be reused.
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+        }
+        const string connect = """
+            Connect-ExMailboxService -Emulator $args[0] -ErrorAction Stop
+            (Get-ExMailbox alice@contoso.test -ErrorAction Stop).UserId
+            """;
+        for (var start = 1; start <= 2; start++)
+        {
+            await using var emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Seed = "demo", Port = port });
+            Assert.Equal(port, emulator.BaseUri.Port);
+            using var session = new PowerShellSession();
+            var result = session.Run(connect, emulator.BaseUri);
+            Assert.True(result.Errors.Count == 0, $"start {start}: {string.Join("\n", result.Errors)}");
+            Assert.Equal("alice@contoso.test", (string)Assert.Single(result.Output).BaseObject, ignoreCase: true);
+            Assert.Equal(1, TokenRequests(emulator));
+        }
+    }
+
+    [Fact]
     public void A_second_runspace_reuses_the_cached_token_and_Disconnect_removes_it()
     {
         const string connect = """

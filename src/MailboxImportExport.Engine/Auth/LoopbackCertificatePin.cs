@@ -53,4 +53,49 @@ public sealed class LoopbackCertificatePin
     }
 
     public HttpClientHandler CreateHandler() => new() { ServerCertificateCustomValidationCallback = Validate };
+
+    /// <summary>
+    /// Which emulator answers at the address: the SHA-256 of its certificate, pinned now (a TLS handshake, no request) if
+    /// nothing was pinned yet. Two emulators started one after the other on the same port are different services, with
+    /// their own certificates, tenants and token signing keys, so what is cached per service is cached per instance.
+    /// Null when no emulator answers (the sign-in that follows reports that) or it shows another certificate.
+    /// </summary>
+    internal async Task<string?> InstanceAsync()
+    {
+        lock (_gate)
+        {
+            if (_pinnedSha256 is not null) return _pinnedSha256;
+        }
+        var address = new Uri("https://" + _authority + "/");
+        X509Certificate2? presented = null;
+        try
+        {
+            using var tcp = new System.Net.Sockets.TcpClient();
+            var connect = tcp.ConnectAsync(address.Host, address.Port);
+            if (await Task.WhenAny(connect, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != connect) return null;
+            await connect.ConfigureAwait(false);
+            // Nothing is sent on this connection: the handshake only shows the certificate.
+            using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
+            {
+                if (certificate is null || !string.Equals(certificate.Subject, EmulatorDefaults.CertificateSubject, StringComparison.Ordinal)) return false;
+                presented = new X509Certificate2(certificate);
+                return true;
+            });
+            var handshake = tls.AuthenticateAsClientAsync(address.Host);
+            if (await Task.WhenAny(handshake, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != handshake) return null;
+            await handshake.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            return null;
+        }
+        using (presented)
+        {
+            if (presented is null) return null;
+            var sha = Sha256Of(presented);
+            lock (_gate) return _pinnedSha256 ??= sha;
+        }
+    }
+
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
 }

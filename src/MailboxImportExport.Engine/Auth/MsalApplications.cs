@@ -17,20 +17,26 @@ internal static class MsalApplications
     // A cache that could not be opened is tried again next time.
     private static readonly AsyncCache<string, (object App, ITokenCacheStore Store)> Apps = new(StringComparer.Ordinal);
 
-    public static Task<(IConfidentialClientApplication App, ITokenCacheStore Store)> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
-        string credential, TokenCacheOptions cache, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential) =>
-        GetAsync<IConfidentialClientApplication>($"confidential|{Key(endpoints, tenant, clientId)}|{Fingerprint(clientId, credential)}|{cache.Key}",
-            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, Fingerprint(clientId, credential)),
+    public static async Task<(IConfidentialClientApplication App, ITokenCacheStore Store)> ConfidentialAsync(ServiceEndpoints endpoints, string tenant, string clientId,
+        string credential, TokenCacheOptions cache, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential)
+    {
+        var instance = await endpoints.InstanceAsync().ConfigureAwait(false);
+        return await GetAsync<IConfidentialClientApplication>($"confidential|{Key(endpoints, instance, tenant, clientId)}|{Fingerprint(clientId, credential)}|{cache.Key}",
+            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, instance, Fingerprint(clientId, credential)),
             () => withCredential(ConfidentialClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant)).Build(),
-            app => app.AppTokenCache);
+            app => app.AppTokenCache).ConfigureAwait(false);
+    }
 
     /// <summary>The shared public client; people's accounts are signed out through MSAL itself, so the store stays inside.</summary>
-    public static async Task<IPublicClientApplication> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache) =>
-        (await GetAsync<IPublicClientApplication>($"public|{Key(endpoints, tenant, clientId)}|{cache.Key}",
-            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, credentialFingerprint: null),
+    public static async Task<IPublicClientApplication> PublicAsync(ServiceEndpoints endpoints, string tenant, string clientId, TokenCacheOptions cache)
+    {
+        var instance = await endpoints.InstanceAsync().ConfigureAwait(false);
+        return (await GetAsync<IPublicClientApplication>($"public|{Key(endpoints, instance, tenant, clientId)}|{cache.Key}",
+            () => TokenCacheStores.GetAsync(cache, endpoints.AuthorityHost, instance, credentialFingerprint: null),
             // The system browser returns to a loopback listener on a free port that MSAL picks.
             () => PublicClientApplicationBuilder.Create(clientId).WithCloud(endpoints, tenant).WithRedirectUri("http://localhost").Build(),
             app => app.UserTokenCache).ConfigureAwait(false)).App;
+    }
 
     private static async Task<(T App, ITokenCacheStore Store)> GetAsync<T>(string key, Func<Task<ITokenCacheStore>> openStore, Func<T> build,
         Func<T, ITokenCache> tokenCache) where T : class
@@ -56,8 +62,9 @@ internal static class MsalApplications
         return configured.WithLogging(LogMsal, LogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false);
     }
 
-    private static string Key(ServiceEndpoints endpoints, string tenant, string clientId) =>
-        $"{endpoints.AuthorityHost}|{endpoints.GraphRoot}|{tenant.ToLowerInvariant()}|{clientId.ToLowerInvariant()}";
+    // An emulator started again on the same port is another service (its own tenant and signing key): its instance is part of the key.
+    private static string Key(ServiceEndpoints endpoints, string instance, string tenant, string clientId) =>
+        $"{endpoints.AuthorityHost}|{instance}|{endpoints.GraphRoot}|{tenant.ToLowerInvariant()}|{clientId.ToLowerInvariant()}";
 
     /// <summary>Tells credentials apart without revealing them: it names app-only cache partitions (and their files).</summary>
     private static string Fingerprint(string clientId, string credential)

@@ -84,6 +84,12 @@ public sealed class ServiceEndpoints
     internal string QualifyScope(string scope) =>
         scope.Contains("://") || scope is "openid" or "profile" or "offline_access" ? scope : $"{GraphResource}/{scope}";
 
+    /// <summary>
+    /// What tells this service apart from another at the same address: for an emulator, its instance (see
+    /// <see cref="LoopbackCertificatePin.InstanceAsync"/>); empty for a cloud.
+    /// </summary>
+    internal async Task<string> InstanceAsync() => _emulatorPin is null ? "" : await _emulatorPin.InstanceAsync().ConfigureAwait(false) ?? "";
+
     /// <summary>A handler for one client (Graph or MSAL); for an emulator it trusts the pinned loopback certificate.</summary>
     internal HttpMessageHandler CreateHandler() => _emulatorPin?.CreateHandler() ?? new HttpClientHandler();
 

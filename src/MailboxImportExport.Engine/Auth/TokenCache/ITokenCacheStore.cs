@@ -15,15 +15,16 @@ internal interface ITokenCacheStore
 /// <summary>
 /// Picks the store of a sign-in. App-only tokens are kept apart per credential: MSAL finds them by app and tenant
 /// alone, so a shared store would answer a wrong secret with the tokens the right one obtained. Process stores are
-/// also apart per sign-in host, because MSAL keys entries by host without its port, and emulators differ only by port.
+/// also apart per sign-in host, because MSAL keys entries by host without its port, and emulators differ only by port,
+/// and per emulator instance: one started again on the same port signs with another key.
 /// </summary>
 internal static class TokenCacheStores
 {
-    public static async Task<ITokenCacheStore> GetAsync(TokenCacheOptions options, Uri authorityHost, string? credentialFingerprint)
+    public static async Task<ITokenCacheStore> GetAsync(TokenCacheOptions options, Uri authorityHost, string instance, string? credentialFingerprint)
     {
         var partition = credentialFingerprint is null ? "msal" : "msal.app-" + credentialFingerprint;
         return options.Scope == TokenCacheScope.Process
-            ? ProcessTokenStore.For($"{authorityHost}|{partition}")
+            ? ProcessTokenStore.For($"{authorityHost}|{instance}|{partition}")
             : await PersistentTokenStore.GetAsync(options.AllowUnencryptedFile, partition).ConfigureAwait(false);
     }
 }
