@@ -39,17 +39,21 @@ public sealed class LoopbackCertificatePin
     {
         if (errors == SslPolicyErrors.None) return true;
         var url = request.RequestUri;
-        if (certificate is null || url is null || !IsLoopbackHttps(url) ||
-            !string.Equals(url.Authority, _authority, StringComparison.OrdinalIgnoreCase) ||
-            !string.Equals(certificate.Subject, EmulatorDefaults.CertificateSubject, StringComparison.Ordinal))
+        if (!IsEmulatorCertificate(certificate) || url is null || !IsLoopbackHttps(url) ||
+            !string.Equals(url.Authority, _authority, StringComparison.OrdinalIgnoreCase))
             return false;
 
-        var presented = Sha256Of(certificate);
-        lock (_gate)
-        {
-            _pinnedSha256 ??= presented;
-            return string.Equals(_pinnedSha256, presented, StringComparison.Ordinal);
-        }
+        var presented = Sha256Of(certificate!);
+        return string.Equals(Pin(presented), presented, StringComparison.Ordinal);
+    }
+
+    private static bool IsEmulatorCertificate(X509Certificate? certificate) =>
+        certificate is not null && string.Equals(certificate.Subject, EmulatorDefaults.CertificateSubject, StringComparison.Ordinal);
+
+    /// <summary>The pinned certificate's hash: the one named, else the first presented.</summary>
+    private string Pin(string presented)
+    {
+        lock (_gate) return _pinnedSha256 ??= presented;
     }
 
     public HttpClientHandler CreateHandler() => new() { ServerCertificateCustomValidationCallback = Validate };
@@ -71,19 +75,15 @@ public sealed class LoopbackCertificatePin
         try
         {
             using var tcp = new System.Net.Sockets.TcpClient();
-            var connect = tcp.ConnectAsync(address.Host, address.Port);
-            if (await Task.WhenAny(connect, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != connect) return null;
-            await connect.ConfigureAwait(false);
+            if (!await WithinProbeTimeoutAsync(tcp.ConnectAsync(address.Host, address.Port)).ConfigureAwait(false)) return null;
             // Nothing is sent on this connection: the handshake only shows the certificate.
             using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
             {
-                if (certificate is null || !string.Equals(certificate.Subject, EmulatorDefaults.CertificateSubject, StringComparison.Ordinal)) return false;
-                presented = new X509Certificate2(certificate);
+                if (!IsEmulatorCertificate(certificate)) return false;
+                presented = new X509Certificate2(certificate!);
                 return true;
             });
-            var handshake = tls.AuthenticateAsClientAsync(address.Host);
-            if (await Task.WhenAny(handshake, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != handshake) return null;
-            await handshake.ConfigureAwait(false);
+            if (!await WithinProbeTimeoutAsync(tls.AuthenticateAsClientAsync(address.Host)).ConfigureAwait(false)) return null;
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
@@ -91,11 +91,17 @@ public sealed class LoopbackCertificatePin
         }
         using (presented)
         {
-            if (presented is null) return null;
-            var sha = Sha256Of(presented);
-            lock (_gate) return _pinnedSha256 ??= sha;
+            return presented is null ? null : Pin(Sha256Of(presented));
         }
     }
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Awaits the step (its errors surface) if it ends within the probe's timeout; false if it does not.</summary>
+    private static async Task<bool> WithinProbeTimeoutAsync(Task step)
+    {
+        if (await Task.WhenAny(step, Task.Delay(ProbeTimeout)).ConfigureAwait(false) != step) return false;
+        await step.ConfigureAwait(false);
+        return true;
+    }
 }
