@@ -201,8 +201,6 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
 
     private static void Add(SqliteCommand command, string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
-    private static void Set(SqliteCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
-
     protected override void ThrowIfClosed()
     {
         if (_references <= 0) throw new ObjectDisposedException(nameof(SqliteTransferJournal), $"The journal '{Location}' is closed.");
@@ -218,8 +216,6 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
                 if (_references <= 0 || --_references > 0) return;
                 OpenJournals.Remove(Location);
                 DisposePrepared();
-                _save?.Dispose();
-                _save = null;
                 Connection.Dispose();
                 _lock.Dispose();
             }
@@ -242,12 +238,13 @@ public abstract class SqliteJournalReads
 
     protected abstract void ThrowIfClosed();
 
+    private readonly List<SqliteCommand> _prepared = new();
     private SqliteCommand? _find;
 
     /// <summary>
     /// The command in <paramref name="slot"/>, made on first use with a parameter for each <c>$name</c> of
-    /// <paramref name="sql"/> in order of appearance: statements run once an item keep their parsed form and parameters.
-    /// Call under <see cref="Gate"/>.
+    /// <paramref name="sql"/>: statements run once an item keep their parsed form and parameters. Call under
+    /// <see cref="Gate"/>; <see cref="DisposePrepared"/> disposes every command made here.
     /// </summary>
     private protected SqliteCommand Prepared(ref SqliteCommand? slot, string sql)
     {
@@ -260,14 +257,17 @@ public abstract class SqliteJournalReads
             if (!command.Parameters.Contains(name.Value)) command.Parameters.AddWithValue(name.Value, DBNull.Value);
         }
         command.Prepare();
+        _prepared.Add(command);
         return slot = command;
     }
+
+    private protected static void Set(SqliteCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
 
     /// <summary>Before the connection closes.</summary>
     private protected void DisposePrepared()
     {
-        _find?.Dispose();
-        _find = null;
+        foreach (var command in _prepared) command.Dispose();
+        _prepared.Clear();
     }
 
     /// <summary>Asked for every listed item (is it copied already?): one statement, prepared once.</summary>
@@ -277,9 +277,9 @@ public abstract class SqliteJournalReads
         {
             ThrowIfClosed();
             var command = Prepared(ref _find, $"SELECT {SqliteConnections.ItemColumns} FROM item WHERE source_mailbox = $s AND source_item = $i AND target_mailbox = $t");
-            command.Parameters["$s"].Value = sourceMailboxId;
-            command.Parameters["$i"].Value = sourceItemId;
-            command.Parameters["$t"].Value = targetMailboxId;
+            Set(command, "$s", sourceMailboxId);
+            Set(command, "$i", sourceItemId);
+            Set(command, "$t", targetMailboxId);
             return SqliteConnections.ReadItems(command).FirstOrDefault();
         }
     }
