@@ -37,7 +37,10 @@ internal sealed class BenchOptions
                                 167 requests / 10 s and 2.5 MiB / 5 s). Default 1, Outlook's own windows: a run
                                 shorter than a window meets its budget, not its rate, as a real copy of that size
                                 would; F = 60 makes a run of a minute meet the sustained rates.
-          --memory A,B          items of the two memory runs, copied over --pairs pairs without limits (default 2000,20000)
+          --memory A,B          items of the two memory runs (default 2000,20000), under the same limits as the others
+          --memory-pairs N      mailbox pairs the memory runs spread their items over (default: --pairs). With 1,
+                                one mailbox of A items against one of B; a pair of more than 10,000 items spends whole
+                                windows of its target's request budget (20,000 items: 20 minutes)
           --only LIST           run only some of: serial,one,many,memory (default all)
           --trace DIR           write each run's request log (the emulator's, with lanes and times) as CSV into DIR
         """;
@@ -50,6 +53,8 @@ internal sealed class BenchOptions
     public bool OutlookLimits { get; private set; } = true;
     public int ShrinkWindows { get; private set; } = 1;
     public int[] MemoryItems { get; private set; } = { 2000, 20000 };
+    private int? _memoryPairs;
+    public int MemoryPairs => _memoryPairs ?? Pairs;
     public HashSet<string> Only { get; private set; } = new() { "serial", "one", "many", "memory" };
     public bool Help { get; private set; }
     public string? TraceDirectory { get; private set; }
@@ -89,6 +94,7 @@ internal sealed class BenchOptions
                     options.MemoryItems = Value().Split(',').Select(v => Int(name, v, 1, 1_000_000)).ToArray();
                     if (options.MemoryItems.Length != 2) throw new FormatException("--memory takes two item counts, e.g. 2000,20000.");
                     break;
+                case "--memory-pairs": options._memoryPairs = Int(name, Value(), 1, 500); break;
                 case "--only":
                     options.Only = Value().Split(',').ToHashSet();
                     if (!options.Only.IsSubsetOf(new[] { "serial", "one", "many", "memory" })) throw new FormatException("--only takes serial, one, many, memory.");
@@ -126,6 +132,6 @@ internal sealed class BenchOptions
         if (Only.Contains("many")) yield return new ScenarioSpec($"copy, {Pairs} pairs", ClientMode.Copy, Pairs, Items, OutlookLimits);
         if (!Only.Contains("memory")) yield break;
         foreach (var total in MemoryItems)
-            yield return new ScenarioSpec($"memory: {total:N0} items, {Pairs} pairs", ClientMode.Copy, Pairs, Math.Max(1, total / Pairs), Limits: false);
+            yield return new ScenarioSpec($"memory: {total:N0} items, {MemoryPairs} pair{(MemoryPairs == 1 ? "" : "s")}", ClientMode.Copy, MemoryPairs, Math.Max(1, total / MemoryPairs), OutlookLimits);
     }
 }

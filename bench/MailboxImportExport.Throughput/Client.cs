@@ -20,13 +20,15 @@ internal static class Client
         var mode = Enum.Parse<ClientMode>(Arg(args, "--mode"));
         var emulator = new Uri(Arg(args, "--emulator"));
         var shrink = int.Parse(Arg(args, "--shrink-windows"), System.Globalization.CultureInfo.InvariantCulture);
-        var lanes = new MailboxLanes(new LaneLimits
-        {
-            RequestsPerWindow = (int)Math.Round(10_000.0 / shrink),
-            RequestWindow = TimeSpan.FromMinutes(10) / shrink,
-            UploadBytesPerWindow = (long)Math.Round(150.0 * 1024 * 1024 / shrink),
-            UploadWindow = TimeSpan.FromMinutes(5) / shrink,
-        });
+        var lanes = new MailboxLanes(Arg(args, "--limits") == "none"
+            ? new LaneLimits { RequestsPerWindow = int.MaxValue, UploadBytesPerWindow = long.MaxValue }
+            : new LaneLimits
+            {
+                RequestsPerWindow = (int)Math.Round(10_000.0 / shrink),
+                RequestWindow = TimeSpan.FromMinutes(10) / shrink,
+                UploadBytesPerWindow = (long)Math.Round(150.0 * 1024 * 1024 / shrink),
+                UploadWindow = TimeSpan.FromMinutes(5) / shrink,
+            });
         var pairs = Arg(args, "--pairs").Split(',').Select(p => p.Split('>')).Select(p => (Source: p[0], Target: p[1])).ToList();
         using var sampler = new HeapSampler();
         ClientResult result;

@@ -32,7 +32,7 @@ internal static class Scenario
         var pairs = Enumerable.Range(0, spec.Pairs).Select(p => $"{UserOf(2 * p)}>{UserOf(2 * p + 1)}");
         var cpuBefore = Machine.CpuSeconds();
         var machineBefore = Machine.CpuJiffies();
-        var client = await RunClientAsync(spec.Mode, server.BaseUri, string.Join(",", pairs), options, control.IssueAccessToken(TimeSpan.FromHours(8)));
+        var client = await RunClientAsync(spec, server.BaseUri, string.Join(",", pairs), options, control.IssueAccessToken(TimeSpan.FromHours(8)));
         var machineBusy = Machine.BusyBetween(machineBefore, Machine.CpuJiffies());
         var emulatorCpu = Machine.CpuSeconds() - cpuBefore;
         await control.LandLateCommitsAsync();
@@ -68,12 +68,13 @@ internal static class Scenario
         return clock.Elapsed.TotalSeconds / samples;
     }
 
-    private static async Task<ClientResult> RunClientAsync(ClientMode mode, Uri emulator, string pairs, BenchOptions options, string token)
+    private static async Task<ClientResult> RunClientAsync(ScenarioSpec spec, Uri emulator, string pairs, BenchOptions options, string token)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        // The client knows the service's published limits, shrunk as the emulator's are: its lanes pace under them.
-        foreach (var arg in new[] { typeof(Scenario).Assembly.Location, "--client", "--mode", mode.ToString(), "--emulator", emulator.ToString(), "--pairs", pairs,
-                     "--shrink-windows", options.ShrinkWindows.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        // The client knows the service's published limits, shrunk as the emulator's are: its lanes pace under them (and
+        // not at all when the emulator enforces none, so the ideal without budgets is the client's too).
+        foreach (var arg in new[] { typeof(Scenario).Assembly.Location, "--client", "--mode", spec.Mode.ToString(), "--emulator", emulator.ToString(), "--pairs", pairs,
+                     "--shrink-windows", options.ShrinkWindows.ToString(System.Globalization.CultureInfo.InvariantCulture), "--limits", spec.Limits ? "outlook" : "none" })
             start.ArgumentList.Add(arg);
         // The token goes through the environment, never a command line that ps would show.
         start.Environment[TokenVariable] = token;
