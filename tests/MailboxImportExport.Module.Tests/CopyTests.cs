@@ -146,6 +146,46 @@ public class CopyTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public void The_statistics_find_a_pair_by_the_name_the_copy_was_given_and_list_the_sources_for_an_unknown_one()
+    {
+        using var session = _emulator.Connect();
+        using var directory = new TemporaryDirectory("mie-copy-");
+        var journal = Path.Combine(directory.Path, "named.journal");
+        Plant(session, Alice, "/Named", 2);
+        Plant(session, Bob, "/NamedBack", 1);
+        const string statistics = "Get-ExCopyStatistics -JournalPath $args[0] -SourceMailbox $args[1]";
+
+        // Given by mailbox id, a mailbox has no other name to keep.
+        Assert.Empty(session.Run("Copy-ExMailbox $args[1] $args[2] -IncludeFolder /NamedBack -TargetRootPath /Named/bob -JournalPath $args[0]", journal, Bob, Alice).Errors);
+        var unnamed = (ExCopyStatistics)Assert.Single(session.Run("Get-ExCopyStatistics -JournalPath $args[0]", journal).Output).BaseObject;
+        Assert.Equal((Bob, (string?)null, Alice, (string?)null), (unnamed.SourceMailboxId, unnamed.SourceName, unnamed.TargetMailboxId, unnamed.TargetName));
+        var notASource = session.Run(statistics, journal, "alice@contoso.test");
+        Assert.Empty(notASource.Output);
+        var error = Assert.Single(notASource.Errors);
+        Assert.Equal("SourceMailboxNotInJob,MailboxImportExport.Commands.GetExCopyStatisticsCommand", error.FullyQualifiedErrorId);
+        Assert.Contains($"copies from 'alice@contoso.test'. Its sources are: {Bob}.", error.ToString());
+
+        // A pair named for the job that has no item (yet, or at all) is reported as nothing, not as a mistake.
+        Assert.Empty(session.Run("Copy-ExMailbox alice@contoso.test bob@contoso.test -IncludeFolder /NoSuchFolder -JournalPath $args[0]", journal).Errors);
+        var empty = session.Run(statistics, journal, "alice@contoso.test");
+        Assert.Empty(empty.Errors);
+        Assert.Empty(empty.Output);
+
+        // As a CSV cell may give it: the name is kept as the mailbox was resolved, trimmed.
+        Assert.Empty(session.Run("Copy-ExMailbox ' alice@contoso.test ' bob@contoso.test -IncludeFolder /Named -TargetRootPath /Named/alice -JournalPath $args[0]", journal).Errors);
+        var byName = (ExCopyStatistics)Assert.Single(session.Run(statistics, journal, "ALICE@contoso.test").Output).BaseObject;
+        Assert.Equal((Alice, "alice@contoso.test", Bob, "bob@contoso.test", 2), (byName.SourceMailboxId, byName.SourceName, byName.TargetMailboxId, byName.TargetName, byName.Copied));
+        // The names are the mailboxes': the pair given by ids shows them too now.
+        var byId = (ExCopyStatistics)Assert.Single(session.Run(statistics, journal, Bob).Output).BaseObject;
+        Assert.Equal((Bob, "bob@contoso.test", Alice, "alice@contoso.test", 1), (byId.SourceMailboxId, byId.SourceName, byId.TargetMailboxId, byId.TargetName, byId.Copied));
+
+        var unknown = Assert.Single(session.Run(statistics, journal, "nobody@contoso.test").Errors);
+        Assert.Contains("copies from 'nobody@contoso.test'. Its sources are: ", unknown.ToString());
+        Assert.Contains($"alice@contoso.test ({Alice})", unknown.ToString());
+        Assert.Contains($"bob@contoso.test ({Bob})", unknown.ToString());
+    }
+
+    [Fact]
     public void Well_known_folders_map_to_their_counterparts_and_deletions_are_mirrored_on_request()
     {
         using var session = _emulator.Connect();

@@ -93,6 +93,16 @@ Describe 'Get-ExCopyStatistics' {
         $statistics.FailedItems | Should -BeNullOrEmpty
     }
 
+    It 'finds a pair by the name the copy was given or by its id, and lists the sources for a name it does not know' {
+        $statistics = Get-ExCopyStatistics -JournalPath $script:journal -SourceMailbox alice@contoso.test
+        $statistics.SourceName | Should -Be 'alice@contoso.test'
+        $statistics.TargetName | Should -Be 'bob@contoso.test'
+        $statistics.SourceMailboxId | Should -Be (Get-ExMailbox alice@contoso.test).MailboxId
+        (Get-ExCopyStatistics -JournalPath $script:journal -SourceMailbox $statistics.SourceMailboxId).Copied | Should -Be $statistics.Copied
+        { Get-ExCopyStatistics -JournalPath $script:journal -SourceMailbox carol@contoso.test -ErrorAction Stop } |
+            Should -Throw -ErrorId 'SourceMailboxNotInJob*' -ExpectedMessage '*alice@contoso.test*'
+    }
+
     It 'says clearly when the job has never run' {
         { Get-ExCopyStatistics -JournalPath (Join-Path $TestDrive 'never.journal') -ErrorAction Stop } | Should -Throw -ErrorId 'JobNotFound*'
     }

@@ -87,6 +87,12 @@ public interface ITransferJournal : IDisposable
 
     /// <summary>Records how a run ended and what it did.</summary>
     void EndRun(long runId, JournalRunTotals totals);
+
+    /// <summary>
+    /// Records what the user called a mailbox (its user principal name), so the job can be read by that name without a
+    /// connection to resolve it.
+    /// </summary>
+    void NameMailbox(string mailboxId, string name);
 }
 
 /// <summary>What a run did, as stored in the journal's run record.</summary>

@@ -16,6 +16,8 @@ public static class JournalReader
         var running = IsRunning(full);
         using var connection = SqliteConnections.Open(full, SqliteOpenMode.ReadOnly);
         var runs = Runs(connection);
+        var names = MailboxNames(connection);
+        string? NameOf(string mailboxId) => names.TryGetValue(mailboxId, out var name) ? name : null;
         var lastRun = runs.Count == 0 ? null : runs[runs.Count - 1];
         var pairs = new List<ExCopyStatistics>();
         using (var command = connection.CreateCommand())
@@ -36,7 +38,11 @@ public static class JournalReader
                                  || !string.Equals(pair.TargetMailboxId, target, StringComparison.OrdinalIgnoreCase))
                 {
                     Finish(pair, folders);
-                    pair = new ExCopyStatistics { JournalPath = full, SourceMailboxId = source, TargetMailboxId = target, Runs = runs.Count };
+                    pair = new ExCopyStatistics
+                    {
+                        JournalPath = full, SourceMailboxId = source, TargetMailboxId = target, Runs = runs.Count,
+                        SourceName = NameOf(source), TargetName = NameOf(target),
+                    };
                     pairs.Add(pair);
                     folders = new Dictionary<string, ExCopyFolderStatistics>(StringComparer.OrdinalIgnoreCase);
                 }
@@ -126,6 +132,30 @@ public static class JournalReader
             ErrorMessage = i.ErrorMessage,
             LastAttempt = i.UpdatedAt,
         }).ToList();
+    }
+
+    /// <summary>
+    /// The names Copy-ExMailbox was given for the job's mailboxes, by mailbox id: every pair's, from the run's start, also
+    /// of pairs that have no item yet.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ReadMailboxNames(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"There is no journal at '{full}'.", full);
+        using var connection = SqliteConnections.Open(full, SqliteOpenMode.ReadOnly);
+        return MailboxNames(connection);
+    }
+
+    /// <summary>What the copies were told the mailboxes were, by mailbox id (<see cref="SqliteTransferJournal.NameMailbox"/>).</summary>
+    private static Dictionary<string, string> MailboxNames(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key, value FROM meta WHERE substr(key, 1, length($p)) = $p";
+        command.Parameters.AddWithValue("$p", SqliteTransferJournal.MailboxNamePrefix);
+        using var reader = command.ExecuteReader();
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        while (reader.Read()) names[reader.GetString(0).Substring(SqliteTransferJournal.MailboxNamePrefix.Length)] = reader.GetString(1);
+        return names;
     }
 
     /// <summary>The job's runs, oldest first.</summary>

@@ -199,6 +199,29 @@ public sealed class SqliteTransferJournal : SqliteJournalReads, ITransferJournal
         }
     }
 
+    public void NameMailbox(string mailboxId, string name)
+    {
+        if (string.IsNullOrWhiteSpace(mailboxId)) throw new ArgumentException("The mailbox id is empty.", nameof(mailboxId));
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("The mailbox's name is empty.", nameof(name));
+        lock (Gate)
+        {
+            ThrowIfClosed();
+            using var upsert = Connection.CreateCommand();
+            upsert.CommandText = "INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)";
+            Add(upsert, "$k", MailboxNameKey(mailboxId));
+            Add(upsert, "$v", name);
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>
+    /// A mailbox's name lives in the meta table under this key (mailbox ids compare without case, the key does not),
+    /// so journals written before names were kept read the same and earlier versions ignore the rows.
+    /// </summary>
+    internal static string MailboxNameKey(string mailboxId) => MailboxNamePrefix + mailboxId.ToUpperInvariant();
+
+    internal const string MailboxNamePrefix = "mailbox-name:";
+
     private static void Add(SqliteCommand command, string name, object? value) => command.Parameters.AddWithValue(name, value ?? DBNull.Value);
 
     protected override void ThrowIfClosed()
@@ -347,6 +370,7 @@ public sealed class ReadOnlyTransferJournal : SqliteJournalReads, ITransferJourn
     public void Save(JournalItem item) => throw ReadOnly();
     public long StartRun(string command, DateTimeOffset startedAt) => throw ReadOnly();
     public void EndRun(long runId, JournalRunTotals totals) => throw ReadOnly();
+    public void NameMailbox(string mailboxId, string name) => throw ReadOnly();
 
     private InvalidOperationException ReadOnly() => new($"The journal '{Location}' is open for reading only.");
 

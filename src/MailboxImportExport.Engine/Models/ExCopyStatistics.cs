@@ -9,6 +9,14 @@ public sealed class ExCopyStatistics
     public string JournalPath { get; internal set; } = "";
     public string SourceMailboxId { get; internal set; } = "";
     public string TargetMailboxId { get; internal set; } = "";
+    // Not SourceMailbox/TargetMailbox: piped on, a property of the parameter's own name would bind before the ids.
+    /// <summary>
+    /// What Copy-ExMailbox was told the source was (its user principal name); null for a mailbox only ever given by id,
+    /// or in a journal written before names were kept.
+    /// </summary>
+    public string? SourceName { get; internal set; }
+    /// <summary>What Copy-ExMailbox was told the target was.</summary>
+    public string? TargetName { get; internal set; }
     /// <summary>Running (another process holds the job), Completed, CompletedWithErrors, Stopped or NotStarted.</summary>
     public string Status { get; internal set; } = "";
     public int TotalItems { get; internal set; }

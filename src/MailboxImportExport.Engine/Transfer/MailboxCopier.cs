@@ -20,6 +20,10 @@ public sealed class MailboxCopyRequest
 
     public string SourceMailboxId { get; }
     public string TargetMailboxId { get; }
+    /// <summary>What the user called the source (a user principal name): kept in the journal, to find the pair by it.</summary>
+    public string? SourceName { get; init; }
+    /// <summary>What the user called the target.</summary>
+    public string? TargetName { get; init; }
     /// <summary>Where the source tree goes in the target; <c>/</c> merges it into the target's own folders (well-known ones by name).</summary>
     public string TargetRootPath { get; init; } = "/";
     public IReadOnlyList<string> IncludeFolders { get; init; } = Array.Empty<string>();

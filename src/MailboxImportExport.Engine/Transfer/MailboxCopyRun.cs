@@ -3,6 +3,7 @@ using MailboxImportExport.Engine.Diagnostics;
 using MailboxImportExport.Engine.Http;
 using MailboxImportExport.Engine.Journal;
 using MailboxImportExport.Engine.Models;
+using MailboxImportExport.Engine.Services;
 
 namespace MailboxImportExport.Engine.Transfer;
 
@@ -77,6 +78,12 @@ public sealed class MailboxCopyRun
     {
         var pairs = requests.Select(r => new MailboxCopyPair(r, new TransferCounters(_counters))).ToList();
         lock (_pairs) _pairs.AddRange(pairs);
+        // Every pair's names at once, so the job can be read by them while pairs still wait for a slot.
+        foreach (var request in requests)
+        {
+            NameMailbox(request.SourceMailboxId, request.SourceName);
+            NameMailbox(request.TargetMailboxId, request.TargetName);
+        }
         using var slots = new SemaphoreSlim(_throttleLimit);
         var copier = new MailboxCopier(_graph, _journal, _options);
         await Task.WhenAll(pairs.Select(async pair =>
@@ -130,6 +137,13 @@ public sealed class MailboxCopyRun
         {
             pair.Ended = DateTimeOffset.UtcNow;
         }
+    }
+
+    private void NameMailbox(string mailboxId, string? name)
+    {
+        // An id given for a mailbox is no other name for it (and mailbox ids are resolved trimmed, so names are too).
+        if (string.IsNullOrWhiteSpace(name) || MailboxService.IsMailboxId(name!)) return;
+        _journal.NameMailbox(mailboxId, name!.Trim());
     }
 
     /// <summary>One row per pair, for the run's summary.</summary>

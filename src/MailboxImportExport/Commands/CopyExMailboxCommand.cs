@@ -90,6 +90,8 @@ public sealed class CopyExMailboxCommand : ExJobCmdlet
         {
             _pairs.Add(new MailboxCopyRequest(ResolveMailboxId(SourceMailbox), ResolveMailboxId(TargetMailbox))
             {
+                SourceName = SourceMailbox,
+                TargetName = TargetMailbox,
                 TargetRootPath = TargetRootPath,
                 IncludeFolders = IncludeFolder ?? Array.Empty<string>(),
                 ExcludeFolders = ExcludeFolder ?? Array.Empty<string>(),

@@ -14,7 +14,7 @@ namespace MailboxImportExport.Commands;
 [OutputType(typeof(ExCopyStatistics))]
 public sealed class GetExCopyStatisticsCommand : ExJobCmdlet
 {
-    /// <summary>Only the pairs copying from this mailbox (id).</summary>
+    /// <summary>Only the pairs copying from this mailbox: its user principal name as the copy was given it, or its mailbox id.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("SourceMailboxId")]
     public string? SourceMailbox { get; set; }
@@ -36,8 +36,30 @@ public sealed class GetExCopyStatisticsCommand : ExJobCmdlet
             WriteError(new ErrorRecord(e, "JournalUnreadable", ErrorCategory.ReadError, path));
             return;
         }
-        foreach (var pair in statistics)
-            if (SourceMailbox is null || string.Equals(pair.SourceMailboxId, SourceMailbox, StringComparison.OrdinalIgnoreCase))
-                WriteObject(pair);
+        var wanted = SourceMailbox?.Trim();
+        var matching = statistics.Where(p => wanted is null || string.Equals(p.SourceMailboxId, wanted, StringComparison.OrdinalIgnoreCase)
+                                             || string.Equals(p.SourceName, wanted, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (wanted is not null && matching.Count == 0 && statistics.Count > 0 && !IsNamedInJob(path, wanted))
+        {
+            var sources = statistics.Select(p => p.SourceName is null ? p.SourceMailboxId : $"{p.SourceName} ({p.SourceMailboxId})").Distinct(StringComparer.OrdinalIgnoreCase);
+            WriteError(new ErrorRecord(new ItemNotFoundException(
+                    $"No pair of the job in '{path}' copies from '{wanted}'. Its sources are: {string.Join(", ", sources)}. " +
+                    "Give one of those (the name Copy-ExMailbox was given, or the mailbox id), or leave -SourceMailbox out to see every pair."),
+                "SourceMailboxNotInJob", ErrorCategory.ObjectNotFound, SourceMailbox));
+        }
+        foreach (var pair in matching) WriteObject(pair);
+    }
+
+    /// <summary>A mailbox Copy-ExMailbox named for the job (by id or name) whose pair has no item yet: nothing to report, no error.</summary>
+    private static bool IsNamedInJob(string path, string mailbox)
+    {
+        try
+        {
+            return JournalReader.ReadMailboxNames(path).Any(n => string.Equals(n.Key, mailbox, StringComparison.OrdinalIgnoreCase) || string.Equals(n.Value, mailbox, StringComparison.OrdinalIgnoreCase));
+        }
+        catch (Exception e) when (e is IOException or DbException)
+        {
+            return false;
+        }
     }
 }
